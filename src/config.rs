@@ -1,0 +1,224 @@
+//! The function's settings (SPEC §5), read once at start-up. A missing or
+//! invalid value stops start-up with a message that names the variable; no
+//! value is ever silently replaced by a default.
+
+use std::time::Duration;
+
+use crate::http::AllowedOrigins;
+use crate::logging::LogSettings;
+
+pub const TABLE_NAME: &str = "TABLE_NAME";
+pub const SESSION_TTL_DAYS: &str = "SESSION_TTL_DAYS";
+pub const CORS_ALLOW_ORIGIN: &str = "CORS_ALLOW_ORIGIN";
+pub const MAX_BODY_BYTES: &str = "MAX_BODY_BYTES";
+pub const STORE_TIMEOUT_MS: &str = "STORE_TIMEOUT_MS";
+pub const AWS_ENDPOINT_URL_DYNAMODB: &str = "AWS_ENDPOINT_URL_DYNAMODB";
+
+/// A DynamoDB item holds at most 400 KB; a body larger than that could
+/// never be stored, whatever the limit says.
+const LARGEST_BODY_LIMIT: u64 = 400_000;
+const LONGEST_TTL_DAYS: u64 = 36_500;
+const LONGEST_STORE_TIMEOUT_MS: u64 = 900_000;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub table_name: String,
+    pub session_ttl_days: u32,
+    pub allowed_origins: AllowedOrigins,
+    pub max_body_bytes: usize,
+    /// Total time for the write, retries included.
+    pub store_timeout: Duration,
+    pub log: LogSettings,
+}
+
+/// Every variable that is missing or wrong, each with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid configuration: {}", problems.join("; "))]
+pub struct ConfigError {
+    pub problems: Vec<String>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (the environment, or a test's map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut problems = Vec::new();
+        let mut check = Checker(&mut problems);
+
+        let table_name = check.keep(table_name(lookup(TABLE_NAME)));
+        let session_ttl_days = check.keep(whole_number(
+            &lookup,
+            SESSION_TTL_DAYS,
+            30,
+            1..=LONGEST_TTL_DAYS,
+            "days",
+        ));
+        let allowed_origins = check.keep(match lookup(CORS_ALLOW_ORIGIN) {
+            None => Ok(AllowedOrigins::Any),
+            Some(value) => AllowedOrigins::parse(&value).map_err(|reason| invalid(CORS_ALLOW_ORIGIN, &value, &reason)),
+        });
+        let max_body_bytes = check.keep(whole_number(
+            &lookup,
+            MAX_BODY_BYTES,
+            65_536,
+            1..=LARGEST_BODY_LIMIT,
+            "bytes",
+        ));
+        let store_timeout_ms = check.keep(whole_number(
+            &lookup,
+            STORE_TIMEOUT_MS,
+            3_000,
+            1..=LONGEST_STORE_TIMEOUT_MS,
+            "milliseconds",
+        ));
+        check.keep(endpoint_url(lookup(AWS_ENDPOINT_URL_DYNAMODB)));
+        let log = check.keep(LogSettings::from_lookup(&lookup));
+
+        match (
+            table_name,
+            session_ttl_days,
+            allowed_origins,
+            max_body_bytes,
+            store_timeout_ms,
+            log,
+        ) {
+            (Some(table_name), Some(ttl), Some(allowed_origins), Some(max_body), Some(timeout_ms), Some(log))
+                if problems.is_empty() =>
+            {
+                Ok(Self {
+                    table_name,
+                    session_ttl_days: u32::try_from(ttl).unwrap_or(u32::MAX),
+                    allowed_origins,
+                    max_body_bytes: usize::try_from(max_body).unwrap_or(usize::MAX),
+                    store_timeout: Duration::from_millis(timeout_ms),
+                    log,
+                })
+            }
+            _ => Err(ConfigError { problems }),
+        }
+    }
+}
+
+/// Keeps a setting's value, or its problem.
+struct Checker<'a>(&'a mut Vec<String>);
+
+impl Checker<'_> {
+    fn keep<T>(&mut self, result: Result<T, String>) -> Option<T> {
+        result.map_err(|problem| self.0.push(problem)).ok()
+    }
+}
+
+fn invalid(name: &str, value: &str, reason: &str) -> String {
+    format!("{name}={value:?} is invalid: {reason}")
+}
+
+fn table_name(value: Option<String>) -> Result<String, String> {
+    let Some(value) = value else {
+        return Err(format!(
+            "{TABLE_NAME} is required: set it to the DynamoDB table that stores sessions"
+        ));
+    };
+    let valid = (3..=255).contains(&value.len())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if valid {
+        Ok(value)
+    } else {
+        Err(invalid(
+            TABLE_NAME,
+            &value,
+            "a DynamoDB table name has 3 to 255 characters among a-z, A-Z, 0-9, _ - .",
+        ))
+    }
+}
+
+fn whole_number(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+    unit: &str,
+) -> Result<u64, String> {
+    let Some(value) = lookup(name) else { return Ok(default) };
+    match value.parse::<u64>() {
+        Ok(number) if range.contains(&number) => Ok(number),
+        _ => Err(invalid(
+            name,
+            &value,
+            &format!(
+                "expected a whole number of {unit} from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
+fn endpoint_url(value: Option<String>) -> Result<(), String> {
+    let Some(value) = value else { return Ok(()) };
+    match value.parse::<lambda_http::http::Uri>() {
+        Ok(uri) if matches!(uri.scheme_str(), Some("http" | "https")) && uri.host().is_some() => Ok(()),
+        _ => Err(invalid(
+            AWS_ENDPOINT_URL_DYNAMODB,
+            &value,
+            "expected an http:// or https:// URL",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let config = config(&[(TABLE_NAME, "sessions")]).unwrap();
+        assert_eq!(config.session_ttl_days, 30);
+        assert_eq!(config.max_body_bytes, 65_536);
+        assert_eq!(config.store_timeout, Duration::from_millis(3_000));
+        assert_eq!(config.allowed_origins, AllowedOrigins::Any);
+    }
+
+    #[test]
+    fn every_bad_variable_is_named() {
+        let error = config(&[
+            (SESSION_TTL_DAYS, "abc"),
+            (MAX_BODY_BYTES, "0"),
+            (STORE_TIMEOUT_MS, "-5"),
+            (CORS_ALLOW_ORIGIN, "not an origin"),
+            (AWS_ENDPOINT_URL_DYNAMODB, "localhost:8000"),
+            ("AWS_LAMBDA_LOG_LEVEL", "loud"),
+        ])
+        .unwrap_err();
+        let message = error.to_string();
+        for name in [
+            TABLE_NAME,
+            SESSION_TTL_DAYS,
+            MAX_BODY_BYTES,
+            STORE_TIMEOUT_MS,
+            CORS_ALLOW_ORIGIN,
+            AWS_ENDPOINT_URL_DYNAMODB,
+            "AWS_LAMBDA_LOG_LEVEL",
+        ] {
+            assert!(message.contains(name), "{name} missing from: {message}");
+        }
+        assert_eq!(error.problems.len(), 7, "{message}");
+    }
+
+    #[test]
+    fn an_empty_value_is_invalid_not_a_default() {
+        let error = config(&[(TABLE_NAME, "sessions"), (SESSION_TTL_DAYS, "")]).unwrap_err();
+        assert!(error.to_string().contains("SESSION_TTL_DAYS=\"\""), "{error}");
+    }
+}

@@ -1,0 +1,152 @@
+//! An exact JSON number. Players send values such as `60.39333333333333` and
+//! expect to find exactly that in the table, so a number is kept as the text
+//! that was sent (never through `f64`) and checked once, here, to fit in a
+//! DynamoDB number: at most 38 significant digits, magnitude below 1e126 and,
+//! unless zero, at least 1e-130.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+use bigdecimal::{BigDecimal, Zero};
+
+const MAX_SIGNIFICANT_DIGITS: u64 = 38;
+/// A non-zero DynamoDB number `d₁.d₂… × 10^e` needs `-130 <= e <= 125`.
+const MIN_EXPONENT: i64 = -130;
+const MAX_EXPONENT: i64 = 125;
+
+/// A finite decimal number that DynamoDB can store, with the text it came as.
+#[derive(Debug, Clone)]
+pub struct Decimal {
+    text: String,
+    value: BigDecimal,
+}
+
+impl Decimal {
+    /// Reads a JSON number exactly; the error says why DynamoDB could not hold it.
+    pub fn from_json(number: &serde_json::Number) -> Result<Self, String> {
+        let text = number.as_str();
+        let value = BigDecimal::from_str(text).map_err(|_| format!("{text} is not a number DynamoDB can store"))?;
+        if !value.is_zero() {
+            let normalized = value.normalized();
+            let digits = normalized.digits();
+            if digits > MAX_SIGNIFICANT_DIGITS {
+                return Err(format!(
+                    "{text} has {digits} significant digits; DynamoDB stores at most {MAX_SIGNIFICANT_DIGITS}"
+                ));
+            }
+            let (_, scale) = normalized.as_bigint_and_exponent();
+            // digits <= 38, so this cannot overflow even for extreme scales.
+            let exponent = (digits as i64 - 1).saturating_sub(scale);
+            if exponent > MAX_EXPONENT {
+                return Err(format!("{text} is too large; DynamoDB stores magnitudes below 1e126"));
+            }
+            if exponent < MIN_EXPONENT {
+                return Err(format!(
+                    "{text} is too small; DynamoDB stores non-zero magnitudes from 1e-130"
+                ));
+            }
+        }
+        Ok(Self {
+            text: text.to_owned(),
+            value,
+        })
+    }
+
+    /// The number exactly as the client wrote it.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn is_integer(&self) -> bool {
+        self.value.is_integer()
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.value < BigDecimal::zero()
+    }
+
+    pub fn is_positive(&self) -> bool {
+        self.value > BigDecimal::zero()
+    }
+
+    /// Compares with a whole number, exactly.
+    pub fn cmp_int(&self, other: i64) -> Ordering {
+        self.value.cmp(&BigDecimal::from(other))
+    }
+}
+
+impl PartialEq for Decimal {
+    /// Equal values are equal whatever their spelling (`1.50` and `1.5`).
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.value.cmp(&other.value))
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decimal(text: &str) -> Result<Decimal, String> {
+        let number: serde_json::Number = serde_json::from_str(text).expect("test input is a JSON number");
+        Decimal::from_json(&number)
+    }
+
+    #[test]
+    fn keeps_the_text_that_was_sent() {
+        for text in ["60.39333333333333", "1e5", "1.50", "-0", "1509045324153"] {
+            assert_eq!(decimal(text).unwrap().as_str(), text);
+        }
+    }
+
+    #[test]
+    fn accepts_what_dynamodb_accepts_at_the_edges() {
+        for text in [
+            "12345678901234567890123456789012345678",
+            "1.000000000000000000000000000000000000000000",
+            "100000000000000000000000000000000000000000000",
+            "9.9999999999999999999999999999999999999e125",
+            "1e-130",
+            "-1e-130",
+            "0e999999",
+        ] {
+            assert!(decimal(text).is_ok(), "{text} should be storable");
+        }
+    }
+
+    #[test]
+    fn refuses_what_dynamodb_refuses() {
+        for (text, why) in [
+            ("123456789012345678901234567890123456789", "significant digits"),
+            ("1e126", "too large"),
+            ("-1e126", "too large"),
+            ("1e-131", "too small"),
+            ("1e999999999999", "too large"),
+            ("1e-999999999999", "too small"),
+        ] {
+            let error = decimal(text).unwrap_err();
+            assert!(error.contains(why), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn compares_exactly() {
+        assert!(decimal("60.39333333333333").unwrap() < decimal("60.393333333333331").unwrap());
+        assert_eq!(decimal("1.50").unwrap(), decimal("1.5").unwrap());
+        assert!(decimal("1509045324153.0").unwrap().is_integer());
+        assert!(!decimal("0.5").unwrap().is_integer());
+        assert_eq!(decimal("86399.999").unwrap().cmp_int(86_400), Ordering::Less);
+    }
+}

@@ -1,0 +1,93 @@
+//! A session as it is kept: its id, the valid sessionStart, and the facts the
+//! server adds (when, until when, for which request).
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use time::macros::format_description;
+use uuid::Uuid;
+
+use super::SessionStart;
+
+const SECONDS_PER_DAY: i64 = 86_400;
+
+/// 64 lowercase hex characters: the SHA-256 digest of a fresh random UUID v4.
+/// Clients treat it as opaque.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SessionId(String);
+
+impl SessionId {
+    pub fn generate() -> Self {
+        let uuid = Uuid::new_v4();
+        let digest = Sha256::digest(uuid.hyphenated().to_string().as_bytes());
+        Self(format!("{digest:x}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Everything stored for one session (SPEC §4).
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub session_id: SessionId,
+    pub start: SessionStart,
+    /// Server time, truncated to the millisecond.
+    pub created_at: OffsetDateTime,
+    /// Epoch seconds after which DynamoDB's TTL may delete the record.
+    pub expires_at: i64,
+    /// The API Gateway request id, or Lambda's when the event has none.
+    pub request_id: String,
+}
+
+impl SessionRecord {
+    pub fn new(start: SessionStart, request_id: String, now: OffsetDateTime, ttl_days: u32) -> Self {
+        let created_at = now
+            .replace_nanosecond(now.millisecond() as u32 * 1_000_000)
+            .unwrap_or(now);
+        let expires_at = created_at.unix_timestamp() + i64::from(ttl_days) * SECONDS_PER_DAY;
+        Self {
+            session_id: SessionId::generate(),
+            start,
+            created_at,
+            expires_at,
+            request_id,
+        }
+    }
+
+    /// `createdAt`: RFC 3339, UTC, with milliseconds (`2026-11-23T04:00:00.123Z`).
+    pub fn created_at_rfc3339(&self) -> String {
+        let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+        self.created_at
+            .to_offset(time::UtcOffset::UTC)
+            .format(&format)
+            .unwrap_or_else(|_| self.created_at.unix_timestamp().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids_are_64_lowercase_hex_and_fresh() {
+        let first = SessionId::generate();
+        let second = SessionId::generate();
+        assert_eq!(first.as_str().len(), 64);
+        assert!(
+            first
+                .as_str()
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        );
+        assert_ne!(first, second);
+    }
+}

@@ -1,0 +1,123 @@
+//! Every way a request can fail, and the one place where each becomes an
+//! HTTP answer: an RFC 9457 `application/problem+json` document.
+
+use lambda_http::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use lambda_http::http::{HeaderValue, StatusCode};
+use lambda_http::{Body, Response};
+use serde_json::json;
+
+use crate::domain::InvalidBody;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("no such resource")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("unsupported media type {0:?}")]
+    UnsupportedMediaType(String),
+    #[error("body larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("body is not UTF-8")]
+    NotUtf8 { valid_up_to: usize },
+    #[error(transparent)]
+    InvalidBody(#[from] InvalidBody),
+    #[error("session not stored: {source}")]
+    NotStored { source: StoreError, request_id: String },
+    #[error("the handler panicked")]
+    Panicked { request_id: String },
+}
+
+impl ApiError {
+    /// A short, stable name for the log line.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::TooLarge { .. } => "body_too_large",
+            Self::NotUtf8 { .. } => "body_not_utf8",
+            Self::InvalidBody(_) => "invalid_body",
+            Self::NotStored { source, .. } => source.kind(),
+            Self::Panicked { .. } => "panic",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType(_) | Self::NotUtf8 { .. } | Self::InvalidBody(_) => StatusCode::BAD_REQUEST,
+            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotStored { .. } | Self::Panicked { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The problem document. Internals (store errors, panics) never show.
+    pub fn into_response(self) -> Response<Body> {
+        let status = self.status();
+        let mut problem = json!({
+            "type": "about:blank",
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+        });
+        let (detail, errors) = match &self {
+            Self::NotFound => (
+                "no such resource; sessions are created with POST /api/v1/sessions".to_owned(),
+                None,
+            ),
+            Self::MethodNotAllowed => (
+                "/api/v1/sessions accepts POST (and OPTIONS for CORS preflight)".to_owned(),
+                None,
+            ),
+            Self::UnsupportedMediaType(sent) => {
+                let detail = format!(
+                    "Content-Type {sent:?} is not accepted; send application/json, application/*+json or text/plain"
+                );
+                (detail.clone(), Some(vec![("", detail)]))
+            }
+            Self::TooLarge { limit } => (format!("the body is larger than {limit} bytes"), None),
+            Self::NotUtf8 { valid_up_to } => {
+                let detail = format!("the body is not valid UTF-8 (invalid byte at offset {valid_up_to})");
+                (detail.clone(), Some(vec![("", detail)]))
+            }
+            Self::InvalidBody(invalid) => (
+                invalid.to_string(),
+                Some(
+                    invalid
+                        .errors()
+                        .iter()
+                        .map(|error| (error.pointer.as_str(), error.detail.clone()))
+                        .collect(),
+                ),
+            ),
+            Self::NotStored { request_id, .. } | Self::Panicked { request_id } => {
+                problem["requestId"] = json!(request_id);
+                (
+                    format!("the session could not be stored; request id {request_id}"),
+                    None,
+                )
+            }
+        };
+        problem["detail"] = json!(detail);
+        if let Some(errors) = errors {
+            problem["errors"] = errors
+                .into_iter()
+                .map(|(pointer, detail)| json!({ "pointer": pointer, "detail": detail }))
+                .collect();
+        }
+
+        let body = problem.to_string();
+        let length = body.len();
+        let mut response = Response::new(Body::Text(body));
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
+        if matches!(self, Self::MethodNotAllowed) {
+            headers.insert(ALLOW, HeaderValue::from_static("OPTIONS, POST"));
+        }
+        response
+    }
+}

@@ -1,0 +1,55 @@
+//! A [`SessionStore`] in a `Mutex<HashMap>`, for handler tests that need no
+//! DynamoDB. It can be told to fail, to test the 500 path.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use crate::domain::SessionRecord;
+
+use super::{SessionStore, StoreError};
+
+#[derive(Debug, Default)]
+pub struct InMemorySessionStore {
+    records: Mutex<HashMap<String, SessionRecord>>,
+    failing: Mutex<bool>,
+}
+
+impl InMemorySessionStore {
+    /// A store whose every write fails, like an unreachable DynamoDB.
+    pub fn failing() -> Self {
+        Self {
+            failing: Mutex::new(true),
+            ..Self::default()
+        }
+    }
+
+    pub fn get(&self, session_id: &str) -> Option<SessionRecord> {
+        self.records
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(session_id)
+            .cloned()
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl SessionStore for InMemorySessionStore {
+    async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
+        if *self.failing.lock().unwrap_or_else(PoisonError::into_inner) {
+            return Err(StoreError::Failed("the in-memory store was told to fail".into()));
+        }
+        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        if records.contains_key(record.session_id.as_str()) {
+            return Err(StoreError::AlreadyExists);
+        }
+        records.insert(record.session_id.to_string(), record.clone());
+        Ok(())
+    }
+}

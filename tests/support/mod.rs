@@ -1,0 +1,114 @@
+//! Helpers shared by the integration tests: sample bodies and events, the
+//! handler's settings, and the DynamoDB Local that `make test` starts.
+#![allow(dead_code)] // each test crate uses its own part of this module
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use media_collector::config::Config;
+use media_collector::store::dynamodb;
+use serde_json::{Value, json};
+
+/// The SPEC §2 example body.
+pub fn sample_body() -> Value {
+    serde_json::from_str(
+        r#"{
+          "playerTime": { "playhead": 0, "ts": 1509045324153 },
+          "eventType": "sessionStart",
+          "params": {
+            "media.playerName": "sample-html5-api-player",
+            "analytics.trackingServer": "example.sc.omtrdc.net",
+            "analytics.reportSuite": "example-rsid",
+            "analytics.visitorId": "visitor-1",
+            "media.contentType": "VOD",
+            "media.length": 60.39333333333333,
+            "media.id": "MA API Sample Player",
+            "visitor.marketingCloudOrgId": "ABC123@AdobeOrg",
+            "media.name": "ClickMe",
+            "media.channel": "sample-channel",
+            "media.sdkVersion": "va-api-0.0.0",
+            "analytics.enableSSL": false
+          },
+          "customMetadata": { "myCustomData": "value" },
+          "qoeData": { "media.qoe.bitrate": 1800000 }
+        }"#,
+    )
+    .expect("the sample body is JSON")
+}
+
+/// The sample body with every optional part used.
+pub fn full_body() -> Value {
+    let mut body = sample_body();
+    let params = body["params"].as_object_mut().expect("params is an object");
+    params.insert(
+        "visitor.customerIDs".into(),
+        json!({ "userId": { "id": "u-1", "authState": 1 }, "crmId": { "id": "c-9" } }),
+    );
+    params.insert("visitor.aamLocationHint".into(), json!(9));
+    params.insert(
+        "my.count".into(),
+        serde_json::from_str("12345678901234567890.123456789012345678").unwrap(),
+    );
+    params.insert("my.flag".into(), json!(true));
+    body["qoeData"] = json!({ "media.qoe.bitrate": 1800000, "media.qoe.errorID": "E1", "media.qoe.framesPerSecond": 29.97, "custom.qoe": "x" });
+    body
+}
+
+/// Settings as the spec's defaults, for table `table_name`.
+pub fn config(table_name: &str, extra: &[(&str, &str)]) -> Config {
+    let table = table_name.to_owned();
+    let extra: Vec<(String, String)> = extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Config::from_lookup(move |name| {
+        if name == "TABLE_NAME" {
+            return Some(table.clone());
+        }
+        extra
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    })
+    .expect("test configuration is valid")
+}
+
+pub fn events_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("events")
+}
+
+/// A sample event from `events/` as the Lambda runtime hands it over.
+pub fn event(file: &str) -> lambda_http::Request {
+    let text = std::fs::read_to_string(events_dir().join(file)).unwrap_or_else(|e| panic!("events/{file}: {e}"));
+    lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("events/{file} is not a Lambda HTTP event: {e}"))
+}
+
+/// The DynamoDB Local endpoint that `make test` starts; a clear failure
+/// (never a skip) when it is not there.
+pub fn dynamodb_endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_else(|_| {
+        panic!(
+            "AWS_ENDPOINT_URL_DYNAMODB is not set: these tests need DynamoDB Local. \
+             Run `make test`, which installs it and starts it, or start it yourself and set \
+             AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION and AWS credentials (any values)"
+        )
+    })
+}
+
+/// A client for DynamoDB Local, built the way the function builds its own.
+pub async fn dynamodb_client(budget: Duration) -> Client {
+    dynamodb_endpoint();
+    dynamodb::connect(budget).await
+}
+
+/// The same client settings, pointed at another endpoint (a fault injector).
+pub fn redirected(client: &Client, endpoint: &str) -> Client {
+    Client::from_conf(client.config().to_builder().endpoint_url(endpoint).build())
+}
+
+/// A fresh table, so that tests never see each other's items.
+pub async fn fresh_table(client: &Client) -> String {
+    let name = format!("test-{}", uuid::Uuid::new_v4());
+    media_collector::table::create_if_missing(client, &name)
+        .await
+        .unwrap_or_else(|e| panic!("cannot create table {name} in DynamoDB Local: {e}"));
+    name
+}
