@@ -216,7 +216,7 @@ _cleanup() {
   local rc=$?
   trap '' INT TERM HUP # let nothing interrupt the cleanup
   set +e
-  if [[ $rc -ne 0 && -n $CLEANUP_SHOW_LOGS ]]; then
+  if [[ $rc -ne 0 && $rc -ne 130 && -n $CLEANUP_SHOW_LOGS ]]; then
     show_service_logs
   fi
   stop_services
@@ -239,7 +239,7 @@ wait_http() {
       local status=0
       wait "$pid" 2>/dev/null || status=$?
       printf 'error: %s exited (status %s) before answering on %s\n' "$name" "$status" "$url" >&2
-      [[ $logfile == - ]] || show_log_tail "$logfile" 60
+      [[ $logfile == - || -n $CLEANUP_SHOW_LOGS ]] || show_log_tail "$logfile" 60
       return 1
     fi
     code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" "$url" 2>/dev/null || true)
@@ -250,7 +250,7 @@ wait_http() {
     if ((timeout > 0 && SECONDS - start >= timeout)); then
       printf 'error: %s did not answer %s on %s within %s s (last status: %s)\n' \
         "$name" "$want" "$url" "$timeout" "${code:-none}" >&2
-      [[ $logfile == - ]] || show_log_tail "$logfile" 60
+      [[ $logfile == - || -n $CLEANUP_SHOW_LOGS ]] || show_log_tail "$logfile" 60
       return 1
     fi
     sleep 1
