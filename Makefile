@@ -12,7 +12,7 @@ MAKEFLAGS += --no-print-directory
 # Extra arguments for `cargo test`, e.g. make test ARGS='sessions -- --nocapture'
 ARGS ?=
 
-.PHONY: help tools run test lint fmt shellcheck
+.PHONY: help tools run test lint fmt shellcheck build deploy
 
 help: ## list the targets and the variables they read
 	@echo 'usage: make <target> [VAR=value ...]'
@@ -46,3 +46,9 @@ fmt: ## format the Rust code
 
 shellcheck: tools ## lint scripts/*.sh and .ci/run with shellcheck
 	@PATH="$${TOOLS_DIR:-$(CURDIR)/.tools}/venv/bin:$$PATH" shellcheck -x -P SCRIPTDIR scripts/*.sh .ci/run
+
+build: ## the deployable arm64 zip, target/lambda/media-collector/bootstrap.zip (fails over 4 MiB)
+	@scripts/build.sh
+
+deploy: ## sam build && sam deploy --guided (needs the AWS SAM CLI and AWS credentials)
+	@scripts/deploy.sh

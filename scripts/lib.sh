@@ -224,8 +224,10 @@ _cleanup() {
 }
 
 # wait_http NAME PID URL WANT_REGEX TIMEOUT_S [curl args...]
-# Polls URL every second until the HTTP status matches WANT_REGEX. Fails (with
-# the service's log tail) if the service dies or TIMEOUT_S passes (0: no limit).
+# Polls URL every second until the HTTP status matches WANT_REGEX; the curl
+# args may add e.g. -X OPTIONS, or --max-time N to replace the 5 s per probe.
+# Fails if the service dies or TIMEOUT_S passes (0: no limit), printing the
+# service's log tail unless the cleanup trap will print all the logs.
 wait_http() {
   local name=$1 pid=$2 url=$3 want=$4 timeout=$5
   shift 5
@@ -340,5 +342,9 @@ start_watch() {
 }
 
 # The readiness probe of the function: the CORS preflight answers 204.
+# While the function compiles, cargo lambda watch holds requests until it is
+# up, so each probe may wait long: fewer stale probes pile up in the queue.
 # shellcheck disable=SC2034 # used by run.sh and test.sh
 WATCH_READY_PATH=/api/v1/sessions
+# shellcheck disable=SC2034
+WATCH_PROBE=(-X OPTIONS --max-time 60)

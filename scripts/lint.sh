@@ -12,3 +12,9 @@ cargo fmt --all -- --check ||
 
 log "cargo clippy --all-targets --locked -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
+
+# cfn-lint lives in the project's venv (scripts/tools.sh); lib.sh puts it on PATH.
+command -v cfn-lint >/dev/null 2>&1 ||
+  die "cfn-lint is not installed: run 'make tools' (it installs cfn-lint==$CFN_LINT_VERSION into .tools/venv)"
+log "cfn-lint template.yaml"
+cfn-lint template.yaml

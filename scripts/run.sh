@@ -36,7 +36,7 @@ watch_pid=$SVC_PID
 # Say how to call it once it answers. No time limit: while the code does not
 # compile, watch keeps running and rebuilds when the code changes.
 url="http://127.0.0.1:$PORT$WATCH_READY_PATH"
-wait_http "cargo lambda watch" "$watch_pid" "$url" '^204$' 0 -X OPTIONS || exit 1
+wait_http "cargo lambda watch" "$watch_pid" "$url" '^204$' 0 "${WATCH_PROBE[@]}" || exit 1
 
 body='{"playerTime":{"playhead":0,"ts":1509045324153},"eventType":"sessionStart","params":{"media.playerName":"sample-html5-api-player","analytics.trackingServer":"example.sc.omtrdc.net","analytics.reportSuite":"example-rsid","analytics.visitorId":"visitor-1","media.contentType":"VOD","media.length":60.39333333333333,"media.id":"MA API Sample Player","visitor.marketingCloudOrgId":"ABC123@AdobeOrg","media.name":"ClickMe","media.channel":"sample-channel","media.sdkVersion":"va-api-0.0.0","analytics.enableSSL":false},"customMetadata":{"myCustomData":"value"},"qoeData":{"media.qoe.bitrate":1800000}}'
 cat >&2 <<EOF
@@ -46,7 +46,7 @@ cat >&2 <<EOF
     Try it (SPEC section 2's example body):
       curl -i -X POST '$url' -H 'Content-Type: application/json' -d '$body'
     Or send a whole Lambda event (API Gateway, ALB, ...) from events/:
-      ${VENV_DIR#"$MC_ROOT"/}/bin/cargo-lambda lambda invoke --invoke-address 127.0.0.1 --invoke-port $PORT --data-file events/<event>.json
+      ${VENV_DIR#"$MC_ROOT"/}/bin/cargo-lambda lambda invoke media-collector --invoke-address 127.0.0.1 --invoke-port $PORT --data-file events/apigw-rest-session-start.json
     Ctrl-C stops the function and DynamoDB Local.
 
 EOF

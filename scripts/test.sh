@@ -7,7 +7,7 @@
 #   3. test binaries built (cargo test --locked --no-run)
 #   4. cargo lambda watch on TEST_PORT (default 9100, or a free port), waited
 #      for until OPTIONS /api/v1/sessions answers 204
-#   5. cargo test --locked [ARGS...] with AWS_REGION, AWS_ACCESS_KEY_ID,
+#   5. cargo test --locked --no-fail-fast [ARGS...] with AWS_REGION, AWS_ACCESS_KEY_ID,
 #      AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, TABLE_NAME and
 #      MEDIA_COLLECTOR_URL set
 # Whatever happens, the services are stopped on exit; the exit status is the
@@ -48,12 +48,12 @@ choose_port TEST_PORT 9100 fallback
 log "starting cargo lambda watch on 127.0.0.1:$TEST_PORT (log: target/test-services/cargo-lambda-watch.log)"
 start_watch "$TEST_PORT" "$LOG_DIR/cargo-lambda-watch.log" --locked --ignore-changes
 wait_http "cargo lambda watch" "$SVC_PID" "http://127.0.0.1:$TEST_PORT$WATCH_READY_PATH" \
-  '^204$' "${WATCH_READY_TIMEOUT:-600}" -X OPTIONS
+  '^204$' "${WATCH_READY_TIMEOUT:-600}" "${WATCH_PROBE[@]}"
 
 export MEDIA_COLLECTOR_URL="http://127.0.0.1:$TEST_PORT"
-log "cargo test --locked $* (MEDIA_COLLECTOR_URL=$MEDIA_COLLECTOR_URL AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB TABLE_NAME=$TABLE_NAME)"
+log "cargo test --locked --no-fail-fast $* (MEDIA_COLLECTOR_URL=$MEDIA_COLLECTOR_URL AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB TABLE_NAME=$TABLE_NAME)"
 status=0
-cargo test --locked "$@" || status=$?
+cargo test --locked --no-fail-fast "$@" || status=$?
 if ((status == 0)); then
   log "tests passed"
 else

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# `make build`: the deployable arm64 zip, target/lambda/media-collector/bootstrap.zip,
+# cross-compiled by cargo lambda with zig. Fails when the zip is over 4 MiB.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+cd -- "$MC_ROOT"
+
+"$MC_ROOT/scripts/tools.sh"
+if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
+  log "rustup target add aarch64-unknown-linux-gnu"
+  rustup target add aarch64-unknown-linux-gnu
+fi
+
+log "cargo lambda build --release --arm64 --output-format zip"
+cargo lambda build --release --arm64 --output-format zip --locked
+
+zip=target/lambda/media-collector/bootstrap.zip
+[[ -f $zip ]] || die "cargo lambda build did not produce $zip"
+size=$(stat -c %s "$zip")
+limit=$((4 * 1024 * 1024))
+log "$zip: $size bytes ($(awk -v s="$size" 'BEGIN { printf "%.2f", s / 1048576 }') MiB; limit 4 MiB)"
+((size <= limit)) || die "$zip is $size bytes, over the 4 MiB ($limit bytes) limit"
