@@ -98,7 +98,7 @@ choose_port() {
   else
     port=$default
     if ! port_is_free "$port"; then
-      [[ $mode == fallback ]] || die "port $port is already in use; stop what uses it or set $var to another port (e.g. make ... $var=$((default + 1)))"
+      [[ $mode == fallback ]] || die "port $port is already in use; stop what uses it or set $var to another port (e.g. make run $var=$((default + 1)))"
       port=$(ephemeral_port)
       log "port $default is busy; using free port $port for $var"
     fi
@@ -223,6 +223,9 @@ _cleanup() {
   exit "$rc"
 }
 
+# When set, wait_http fails at once if the service's log matches it.
+WAIT_FAIL_REGEX=
+
 # wait_http NAME PID URL WANT_REGEX TIMEOUT_S [curl args...]
 # Polls URL every second until the HTTP status matches WANT_REGEX; the curl
 # args may add e.g. -X OPTIONS, or --max-time N to replace the 5 s per probe.
@@ -237,6 +240,12 @@ wait_http() {
     [[ ${SVC_PIDS[i]} == "$pid" ]] && logfile=${SVC_LOGS[i]}
   done
   while :; do
+    if [[ -n $WAIT_FAIL_REGEX && $logfile != - ]] && grep -qE -- "$WAIT_FAIL_REGEX" "$logfile"; then
+      printf 'error: %s cannot answer on %s: its log says\n' "$name" "$url" >&2
+      grep -E -m3 -- "$WAIT_FAIL_REGEX" "$logfile" | sed 's/^/  | /' >&2
+      [[ -n $CLEANUP_SHOW_LOGS ]] || show_log_tail "$logfile" 60
+      return 1
+    fi
     if ! is_running "$pid"; then
       local status=0
       wait "$pid" 2>/dev/null || status=$?
@@ -343,8 +352,12 @@ start_watch() {
 
 # The readiness probe of the function: the CORS preflight answers 204.
 # While the function compiles, cargo lambda watch holds requests until it is
-# up, so each probe may wait long: fewer stale probes pile up in the queue.
+# up (forever if it does not compile), so each probe may wait a while: fewer
+# stale probes pile up in its queue.
 # shellcheck disable=SC2034 # used by run.sh and test.sh
 WATCH_READY_PATH=/api/v1/sessions
 # shellcheck disable=SC2034
-WATCH_PROBE=(-X OPTIONS --max-time 60)
+WATCH_PROBE=(-X OPTIONS --max-time 15)
+# What cargo lambda watch logs when the function does not compile or exits.
+# shellcheck disable=SC2034
+WATCH_FAILED_REGEX='^error: could not compile|ERROR command exited'

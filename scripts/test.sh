@@ -2,17 +2,18 @@
 # shellcheck source-path=SCRIPTDIR
 # `make test` (and CI): tools, lint, then the whole test suite against real
 # local services:
-#   1. scripts/tools.sh, scripts/lint.sh (fmt check, clippy -D warnings)
+#   1. scripts/tools.sh, scripts/lint.sh (fmt check, clippy -D warnings, cfn-lint)
 #   2. DynamoDB Local on TEST_DDB_PORT (default 8100, or a free port), table created
 #   3. test binaries built (cargo test --locked --no-run)
 #   4. cargo lambda watch on TEST_PORT (default 9100, or a free port), waited
-#      for until OPTIONS /api/v1/sessions answers 204
+#      for until OPTIONS /api/v1/sessions answers 204 (fails at once if the
+#      function does not compile or exits)
 #   5. cargo test --locked --no-fail-fast [ARGS...] with AWS_REGION, AWS_ACCESS_KEY_ID,
 #      AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, TABLE_NAME and
 #      MEDIA_COLLECTOR_URL set
 # Whatever happens, the services are stopped on exit; the exit status is the
 # tests' (or the first failing step's). Service logs: target/test-services/*.log,
-# their tails printed on failure.
+# their tails printed on failure; cargo test's output: target/test-services/cargo-test.log.
 #
 # Usage: scripts/test.sh [cargo test args...]   e.g. scripts/test.sh sessions -- --nocapture
 # Environment: TEST_DDB_PORT, TEST_PORT (a set port must be free), TABLE_NAME,
@@ -25,7 +26,7 @@ cd -- "$MC_ROOT"
 "$MC_ROOT/scripts/tools.sh"
 
 if [[ ${SKIP_LINT:-} == 1 ]]; then
-  warn "SKIP_LINT=1: skipping cargo fmt --check and clippy"
+  warn "SKIP_LINT=1: skipping scripts/lint.sh (fmt check, clippy, cfn-lint)"
 else
   "$MC_ROOT/scripts/lint.sh"
 fi
@@ -47,13 +48,27 @@ cargo test --locked --no-run
 choose_port TEST_PORT 9100 fallback
 log "starting cargo lambda watch on 127.0.0.1:$TEST_PORT (log: target/test-services/cargo-lambda-watch.log)"
 start_watch "$TEST_PORT" "$LOG_DIR/cargo-lambda-watch.log" --locked --ignore-changes
+# Without a time limit of its own, watch would wait for a fix forever.
+WAIT_FAIL_REGEX=$WATCH_FAILED_REGEX
 wait_http "cargo lambda watch" "$SVC_PID" "http://127.0.0.1:$TEST_PORT$WATCH_READY_PATH" \
   '^204$' "${WATCH_READY_TIMEOUT:-600}" "${WATCH_PROBE[@]}"
 
 export MEDIA_COLLECTOR_URL="http://127.0.0.1:$TEST_PORT"
 log "cargo test --locked --no-fail-fast $* (MEDIA_COLLECTOR_URL=$MEDIA_COLLECTOR_URL AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB TABLE_NAME=$TABLE_NAME)"
 status=0
-cargo test --locked --no-fail-fast "$@" || status=$?
+cargo test --locked --no-fail-fast "$@" 2>&1 | tee "$LOG_DIR/cargo-test.log" || status=${PIPESTATUS[0]}
+# One closing line for all the test binaries (cargo's last "test result" line
+# is the doc-tests', often "0 passed").
+awk '/^test result: / {
+    for (i = 1; i <= NF; i++) {
+      if ($(i + 1) ~ /^passed/) passed += $i
+      if ($(i + 1) ~ /^failed/) failed += $i
+      if ($(i + 1) ~ /^ignored/) ignored += $i
+    }
+    seen = 1
+  }
+  END { if (seen) printf "summary: %d passed, %d failed, %d skipped\n", passed, failed, ignored }' \
+  "$LOG_DIR/cargo-test.log"
 if ((status == 0)); then
   log "tests passed"
 else

