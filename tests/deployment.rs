@@ -9,7 +9,7 @@ use lambda_http::Body;
 use media_collector::table::{PARTITION_KEY, TTL_ATTRIBUTE};
 use serde_json::{Value, json};
 use serde_yaml_ng::Value as Yaml;
-use support::{event, events_dir};
+use support::{event, event_files};
 
 fn read(file: &str) -> String {
     std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
@@ -125,9 +125,8 @@ fn event_body(file: &str) -> Value {
 #[test]
 fn the_openapi_schema_accepts_the_valid_sample_bodies() {
     let validator = openapi_validator();
-    let files: Vec<String> = std::fs::read_dir(events_dir())
-        .unwrap()
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+    let files: Vec<String> = event_files()
+        .into_iter()
         .filter(|name| name.contains("session-start") && !name.starts_with("invalid-"))
         .collect();
     assert!(files.len() >= 12, "found only {files:?}");
@@ -148,8 +147,7 @@ fn the_openapi_schema_rejects_the_invalid_sample_bodies() {
     const NOT_EXPRESSIBLE: &str = "invalid-v3-playhead-past-length.json";
     let validator = openapi_validator();
     let mut checked = 0;
-    for entry in std::fs::read_dir(events_dir()).unwrap() {
-        let file = entry.unwrap().file_name().to_string_lossy().into_owned();
+    for file in event_files() {
         if !file.starts_with("invalid-") || file == NOT_EXPRESSIBLE {
             continue;
         }

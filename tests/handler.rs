@@ -11,7 +11,7 @@ use lambda_http::{Body, Response};
 use media_collector::http::App;
 use media_collector::store::in_memory::InMemorySessionStore;
 use serde_json::Value;
-use support::{config, event, events_dir};
+use support::{config, event, event_files, events_dir};
 
 /// What each sample event must get: its status and, for a 400, every pointer.
 const EXPECTED: &[(&str, u16, &[&str])] = &[
@@ -163,11 +163,7 @@ fn problem(file: &str, response: &Response<Body>) -> Vec<String> {
 
 #[tokio::test]
 async fn every_sample_event_gets_its_documented_answer() {
-    let on_disk: BTreeSet<String> = std::fs::read_dir(events_dir())
-        .expect("events/ exists")
-        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".json"))
-        .collect();
+    let on_disk: BTreeSet<String> = event_files().into_iter().collect();
     let listed: BTreeSet<String> = EXPECTED.iter().map(|(file, _, _)| file.to_string()).collect();
     assert_eq!(
         on_disk, listed,

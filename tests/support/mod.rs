@@ -75,6 +75,23 @@ pub fn events_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("events")
 }
 
+/// The names of the sample events in `events/`, sorted.
+pub fn event_files() -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(events_dir())
+        .expect("events/ exists")
+        .map(|entry| {
+            entry
+                .expect("a readable events/ entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".json"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// A sample event from `events/` as the Lambda runtime hands it over.
 pub fn event(file: &str) -> lambda_http::Request {
     let text = std::fs::read_to_string(events_dir().join(file)).unwrap_or_else(|e| panic!("events/{file}: {e}"));
