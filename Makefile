@@ -12,7 +12,7 @@ MAKEFLAGS += --no-print-directory
 # Extra arguments for `cargo test`, e.g. make test ARGS='sessions -- --nocapture'
 ARGS ?=
 
-.PHONY: help tools run test lint fmt shellcheck build deploy
+.PHONY: help tools run test api-test lint fmt shellcheck build deploy
 
 help: ## list the targets and the variables they read
 	@echo 'usage: make <target> [VAR=value ...]'
@@ -21,13 +21,16 @@ help: ## list the targets and the variables they read
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  %-11s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo
 	@echo 'variables (all optional):'
-	@echo '  TOOLS_DIR      where tools are installed (default .tools)'
-	@echo '  TABLE_NAME     local DynamoDB table (default media-collector-sessions-local)'
-	@echo '  PORT           run: port of the function (default 9000)'
-	@echo '  DDB_PORT       run: port of DynamoDB Local (default 8000)'
-	@echo '  TEST_PORT      test: port of the function (default 9100, or any free port)'
-	@echo '  TEST_DDB_PORT  test: port of DynamoDB Local (default 8100, or any free port)'
-	@echo '  ARGS           test: extra cargo test arguments, e.g. ARGS="sessions -- --nocapture"'
+	@echo '  TOOLS_DIR              where tools are installed (default .tools)'
+	@echo '  TABLE_NAME             local DynamoDB table (default media-collector-sessions-local)'
+	@echo '  PORT                   run: port of the function (default 9000)'
+	@echo '  DDB_PORT               run: port of DynamoDB Local (default 8000)'
+	@echo '  TEST_PORT              test, api-test: port of the function (default 9100, or any free port)'
+	@echo '  TEST_DDB_PORT          test, api-test: port of DynamoDB Local (default 8100, or any free port)'
+	@echo '  ARGS                   test: extra cargo test arguments, e.g. ARGS="sessions -- --nocapture"'
+	@echo '  API_URL                api-test: test this running function instead of starting one'
+	@echo '  API_TEST_SEED          test, api-test: schemathesis seed (default fixed; "random" for a new one)'
+	@echo '  API_TEST_MAX_EXAMPLES  test, api-test: cases per operation and phase (default 300)'
 
 tools: ## install the pinned local tools (cargo-lambda, DynamoDB Local, Java, ...) into .tools/
 	@scripts/tools.sh
@@ -35,10 +38,13 @@ tools: ## install the pinned local tools (cargo-lambda, DynamoDB Local, Java, ..
 run: ## run the function on :9000 (cargo lambda watch) against DynamoDB Local on :8000; Ctrl-C stops both
 	@scripts/run.sh
 
-test: ## fmt check, clippy, then cargo test against DynamoDB Local and cargo lambda watch (what CI runs)
+test: ## lint, cargo test and the api test against DynamoDB Local and cargo lambda watch (what CI runs)
 	@scripts/test.sh $(ARGS)
 
-lint: ## cargo fmt --check and clippy -D warnings
+api-test: ## schemathesis: the running function against openapi.yaml (API_URL=... to test one already running)
+	@scripts/api-test.sh
+
+lint: ## cargo fmt --check, clippy -D warnings, cfn-lint template.yaml, shellcheck
 	@scripts/lint.sh
 
 fmt: ## format the Rust code

@@ -361,3 +361,54 @@ WATCH_PROBE=(-X OPTIONS --max-time 15)
 # What cargo lambda watch logs when the function does not compile or exits.
 # shellcheck disable=SC2034
 WATCH_FAILED_REGEX='^error: could not compile|ERROR command exited'
+
+# ---------------------------------------------------------------------------
+# The API test: openapi.yaml against the running function.
+
+# run_api_test BASE_URL WORK_DIR
+# Runs schemathesis with every check on openapi.yaml's operations against
+# BASE_URL (e.g. http://127.0.0.1:9100): the examples, coverage and fuzzing
+# phases, API_TEST_MAX_EXAMPLES cases per operation and phase (default 300)
+# from seed API_TEST_SEED (default fixed, so a run can be repeated; set
+# API_TEST_SEED=random for a fresh one). tests/api/hooks.py drops the reports
+# that are not contradictions (it says which and why). Schemathesis's own
+# state and its JUnit report go to WORK_DIR. Fails when it finds anything.
+run_api_test() {
+  local url=$1 work_dir=$2
+  local seed=${API_TEST_SEED:-20261123} max_examples=${API_TEST_MAX_EXAMPLES:-300}
+  local seed_args=(--seed "$seed")
+  [[ $seed == random ]] && seed_args=()
+  command -v schemathesis >/dev/null || die "schemathesis is not installed in $VENV_DIR: run 'make tools'"
+  mkdir -p -- "$work_dir"
+  log "schemathesis run openapi.yaml --url $url (checks: all; max examples: $max_examples; seed: $seed; report: ${work_dir#"$MC_ROOT"/}/junit.xml)"
+  (cd -- "$work_dir" &&
+    SCHEMATHESIS_HOOKS="$MC_ROOT/tests/api/hooks.py" schemathesis --no-color run "$MC_ROOT/openapi.yaml" \
+      --url "$url" --checks all --max-examples "$max_examples" "${seed_args[@]}" \
+      --report junit --report-junit-path "$work_dir/junit.xml")
+}
+
+# ---------------------------------------------------------------------------
+# The local stack used by make test and make api-test.
+
+# Starts DynamoDB Local on port $1, points the local AWS environment at it and
+# creates TABLE_NAME. Its log: $2/dynamodb-local.log.
+start_test_dynamodb() { # port log_dir
+  start_dynamodb_local "$1" "$2/dynamodb-local.log"
+  local_aws_env "$1"
+  create_table --locked
+}
+
+# Starts the function under cargo lambda watch on port $1 (no rebuilds on
+# change) and waits until it answers, at most WATCH_READY_TIMEOUT seconds
+# (default 600); fails at once if it does not compile or exits.
+# Its log: $2/cargo-lambda-watch.log.
+start_test_function() { # port log_dir
+  local port=$1 log_dir=$2
+  log "starting cargo lambda watch on 127.0.0.1:$port (log: ${log_dir#"$MC_ROOT"/}/cargo-lambda-watch.log)"
+  start_watch "$port" "$log_dir/cargo-lambda-watch.log" --locked --ignore-changes
+  # Without a time limit of its own, watch would wait for a fix forever.
+  WAIT_FAIL_REGEX=$WATCH_FAILED_REGEX
+  wait_http "cargo lambda watch" "$SVC_PID" "http://127.0.0.1:$port$WATCH_READY_PATH" \
+    '^204$' "${WATCH_READY_TIMEOUT:-600}" "${WATCH_PROBE[@]}"
+  WAIT_FAIL_REGEX=
+}

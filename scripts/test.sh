@@ -2,7 +2,7 @@
 # shellcheck source-path=SCRIPTDIR
 # `make test` (and CI): tools, lint, then the whole test suite against real
 # local services:
-#   1. scripts/tools.sh, scripts/lint.sh (fmt check, clippy -D warnings, cfn-lint)
+#   1. scripts/tools.sh, scripts/lint.sh (fmt check, clippy -D warnings, cfn-lint, shellcheck)
 #   2. DynamoDB Local on TEST_DDB_PORT (default 8100, or a free port), table created
 #   3. test binaries built (cargo test --locked --no-run)
 #   4. cargo lambda watch on TEST_PORT (default 9100, or a free port), waited
@@ -11,13 +11,17 @@
 #   5. cargo test --locked --no-fail-fast [ARGS...] with AWS_REGION, AWS_ACCESS_KEY_ID,
 #      AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, TABLE_NAME and
 #      MEDIA_COLLECTOR_URL set
+#   6. the api test (what make api-test runs): schemathesis checks the same
+#      running function against openapi.yaml (lib.sh's run_api_test)
 # Whatever happens, the services are stopped on exit; the exit status is the
 # tests' (or the first failing step's). Service logs: target/test-services/*.log,
-# their tails printed on failure; cargo test's output: target/test-services/cargo-test.log.
+# their tails printed on failure; cargo test's output: target/test-services/cargo-test.log;
+# the api test's JUnit report: target/test-services/api-test/junit.xml.
 #
 # Usage: scripts/test.sh [cargo test args...]   e.g. scripts/test.sh sessions -- --nocapture
 # Environment: TEST_DDB_PORT, TEST_PORT (a set port must be free), TABLE_NAME,
-#   WATCH_READY_TIMEOUT (seconds, default 600), SKIP_LINT=1 (skip step 1's lint).
+#   WATCH_READY_TIMEOUT (seconds, default 600), SKIP_LINT=1 (skip step 1's lint),
+#   API_TEST_SEED, API_TEST_MAX_EXAMPLES (step 6; see lib.sh's run_api_test).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,7 +30,7 @@ cd -- "$MC_ROOT"
 "$MC_ROOT/scripts/tools.sh"
 
 if [[ ${SKIP_LINT:-} == 1 ]]; then
-  warn "SKIP_LINT=1: skipping scripts/lint.sh (fmt check, clippy, cfn-lint)"
+  warn "SKIP_LINT=1: skipping scripts/lint.sh (fmt check, clippy, cfn-lint, shellcheck)"
 else
   "$MC_ROOT/scripts/lint.sh"
 fi
@@ -38,25 +42,22 @@ install_cleanup_trap show-logs-on-failure
 TEST_DDB_PORT=${TEST_DDB_PORT:-}
 TEST_PORT=${TEST_PORT:-}
 choose_port TEST_DDB_PORT 8100 fallback
-start_dynamodb_local "$TEST_DDB_PORT" "$LOG_DIR/dynamodb-local.log"
-local_aws_env "$TEST_DDB_PORT"
-create_table --locked
+start_test_dynamodb "$TEST_DDB_PORT" "$LOG_DIR"
 
 log "cargo test --locked --no-run"
 cargo test --locked --no-run
 
 choose_port TEST_PORT 9100 fallback
-log "starting cargo lambda watch on 127.0.0.1:$TEST_PORT (log: target/test-services/cargo-lambda-watch.log)"
-start_watch "$TEST_PORT" "$LOG_DIR/cargo-lambda-watch.log" --locked --ignore-changes
-# Without a time limit of its own, watch would wait for a fix forever.
-WAIT_FAIL_REGEX=$WATCH_FAILED_REGEX
-wait_http "cargo lambda watch" "$SVC_PID" "http://127.0.0.1:$TEST_PORT$WATCH_READY_PATH" \
-  '^204$' "${WATCH_READY_TIMEOUT:-600}" "${WATCH_PROBE[@]}"
+start_test_function "$TEST_PORT" "$LOG_DIR"
 
 export MEDIA_COLLECTOR_URL="http://127.0.0.1:$TEST_PORT"
 log "cargo test --locked --no-fail-fast $* (MEDIA_COLLECTOR_URL=$MEDIA_COLLECTOR_URL AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB TABLE_NAME=$TABLE_NAME)"
 status=0
 cargo test --locked --no-fail-fast "$@" 2>&1 | tee "$LOG_DIR/cargo-test.log" || status=${PIPESTATUS[0]}
+
+api_status=0
+run_api_test "$MEDIA_COLLECTOR_URL" "$LOG_DIR/api-test" || api_status=$?
+
 # One closing line for all the test binaries (cargo's last "test result" line
 # is the doc-tests', often "0 passed").
 awk '/^test result: / {
@@ -69,9 +70,17 @@ awk '/^test result: / {
   }
   END { if (seen) printf "summary: %d passed, %d failed, %d skipped\n", passed, failed, ignored }' \
   "$LOG_DIR/cargo-test.log"
-if ((status == 0)); then
-  log "tests passed"
+if ((api_status == 0)); then
+  echo "api test (schemathesis, openapi.yaml): passed"
 else
-  printf 'error: cargo test failed (status %s)\n' "$status" >&2
+  echo "api test (schemathesis, openapi.yaml): FAILED (status $api_status; the failures are printed above)"
 fi
-exit "$status"
+if ((status != 0)); then
+  printf 'error: cargo test failed (status %s)\n' "$status" >&2
+  exit "$status"
+fi
+if ((api_status != 0)); then
+  printf 'error: the api test failed (status %s)\n' "$api_status" >&2
+  exit "$api_status"
+fi
+log "tests passed"

