@@ -50,8 +50,8 @@ lint: ## cargo fmt --check, clippy -D warnings, cfn-lint template.yaml, shellche
 fmt: ## format the Rust code
 	cargo fmt --all
 
-shellcheck: tools ## lint scripts/*.sh and .ci/run with shellcheck
-	@PATH="$${TOOLS_DIR:-$(CURDIR)/.tools}/venv/bin:$$PATH" shellcheck -x -P SCRIPTDIR scripts/*.sh .ci/run
+shellcheck: tools ## lint scripts/*.sh and .ci/run with shellcheck (a step of make lint)
+	@scripts/lint.sh shellcheck
 
 build: ## the deployable arm64 zip, target/lambda/media-collector/bootstrap.zip (fails over 4 MiB)
 	@scripts/build.sh

@@ -30,6 +30,13 @@ die() {
   exit 1
 }
 
+# Dies unless the command $1, which scripts/tools.sh installs into the venv as
+# the pip requirement $2, is on PATH.
+need_venv_tool() { # command requirement
+  command -v "$1" >/dev/null 2>&1 ||
+    die "$1 is not installed: run 'make tools' (it installs $2 into ${VENV_DIR#"$MC_ROOT"/})"
+}
+
 # Prints the last lines of a log file, indented, to stderr.
 show_log_tail() { # file [lines]
   local file=$1 lines=${2:-40}
@@ -338,7 +345,7 @@ create_table() { # [extra cargo args...]
 start_watch() {
   local port=$1 logfile=$2
   shift 2
-  command -v cargo-lambda >/dev/null || die "cargo-lambda is not installed in $VENV_DIR: run 'make tools'"
+  need_venv_tool cargo-lambda "cargo-lambda==$CARGO_LAMBDA_VERSION"
   start_service cargo-lambda-watch "$logfile" "$MC_ROOT" \
     cargo lambda watch --disable-cors \
     --invoke-address 127.0.0.1 --invoke-port "$port" \
@@ -378,7 +385,7 @@ run_api_test() {
   local seed=${API_TEST_SEED:-20261123} max_examples=${API_TEST_MAX_EXAMPLES:-300}
   local seed_args=(--seed "$seed")
   [[ $seed == random ]] && seed_args=()
-  command -v schemathesis >/dev/null || die "schemathesis is not installed in $VENV_DIR: run 'make tools'"
+  need_venv_tool schemathesis "schemathesis==$SCHEMATHESIS_VERSION"
   mkdir -p -- "$work_dir"
   log "schemathesis run openapi.yaml --url $url (checks: all; max examples: $max_examples; seed: $seed; report: ${work_dir#"$MC_ROOT"/}/junit.xml)"
   (cd -- "$work_dir" &&
