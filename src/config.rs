@@ -1,4 +1,4 @@
-//! The function's settings (SPEC §5), read once at start-up. A missing or
+//! The function's settings, read once at start-up. A missing or
 //! invalid value stops start-up with a message that names the variable; no
 //! value is ever silently replaced by a default.
 
@@ -13,12 +13,15 @@ pub const CORS_ALLOW_ORIGIN: &str = "CORS_ALLOW_ORIGIN";
 pub const MAX_BODY_BYTES: &str = "MAX_BODY_BYTES";
 pub const STORE_TIMEOUT_MS: &str = "STORE_TIMEOUT_MS";
 pub const AWS_ENDPOINT_URL_DYNAMODB: &str = "AWS_ENDPOINT_URL_DYNAMODB";
+pub const AWS_LAMBDA_MAX_CONCURRENCY: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 
 /// A DynamoDB item holds at most 400 KB; a body larger than that could
 /// never be stored, whatever the limit says.
 const LARGEST_BODY_LIMIT: u64 = 400_000;
 const LONGEST_TTL_DAYS: u64 = 36_500;
 const LONGEST_STORE_TIMEOUT_MS: u64 = 900_000;
+/// Lambda Managed Instances allow at most this many requests per process.
+const HIGHEST_CONCURRENCY: u64 = 1_000;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -28,6 +31,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Total time for the write, retries included.
     pub store_timeout: Duration,
+    /// Requests served at once by one process (Lambda Managed Instances);
+    /// 1 when `AWS_LAMBDA_MAX_CONCURRENCY` is unset.
+    pub max_concurrency: u32,
     pub log: LogSettings,
 }
 
@@ -74,6 +80,13 @@ impl Config {
             1..=LONGEST_STORE_TIMEOUT_MS,
             "milliseconds",
         ));
+        let max_concurrency = check.keep(whole_number(
+            &lookup,
+            AWS_LAMBDA_MAX_CONCURRENCY,
+            1,
+            1..=HIGHEST_CONCURRENCY,
+            "requests",
+        ));
         check.keep(endpoint_url(lookup(AWS_ENDPOINT_URL_DYNAMODB)));
         let log = check.keep(LogSettings::from_lookup(&lookup));
 
@@ -83,20 +96,26 @@ impl Config {
             allowed_origins,
             max_body_bytes,
             store_timeout_ms,
+            max_concurrency,
             log,
         ) {
-            (Some(table_name), Some(ttl), Some(allowed_origins), Some(max_body), Some(timeout_ms), Some(log))
-                if problems.is_empty() =>
-            {
-                Ok(Self {
-                    table_name,
-                    session_ttl_days: u32::try_from(ttl).unwrap_or(u32::MAX),
-                    allowed_origins,
-                    max_body_bytes: usize::try_from(max_body).unwrap_or(usize::MAX),
-                    store_timeout: Duration::from_millis(timeout_ms),
-                    log,
-                })
-            }
+            (
+                Some(table_name),
+                Some(ttl),
+                Some(allowed_origins),
+                Some(max_body),
+                Some(timeout_ms),
+                Some(max_concurrency),
+                Some(log),
+            ) if problems.is_empty() => Ok(Self {
+                table_name,
+                session_ttl_days: u32::try_from(ttl).unwrap_or(u32::MAX),
+                allowed_origins,
+                max_body_bytes: usize::try_from(max_body).unwrap_or(usize::MAX),
+                store_timeout: Duration::from_millis(timeout_ms),
+                max_concurrency: u32::try_from(max_concurrency).unwrap_or(u32::MAX),
+                log,
+            }),
             _ => Err(ConfigError { problems }),
         }
     }
@@ -188,6 +207,7 @@ mod tests {
         assert_eq!(config.max_body_bytes, 65_536);
         assert_eq!(config.store_timeout, Duration::from_millis(3_000));
         assert_eq!(config.allowed_origins, AllowedOrigins::Any);
+        assert_eq!(config.max_concurrency, 1);
     }
 
     #[test]
@@ -198,6 +218,7 @@ mod tests {
             (STORE_TIMEOUT_MS, "-5"),
             (CORS_ALLOW_ORIGIN, "not an origin"),
             (AWS_ENDPOINT_URL_DYNAMODB, "localhost:8000"),
+            (AWS_LAMBDA_MAX_CONCURRENCY, "0"),
             ("AWS_LAMBDA_LOG_LEVEL", "loud"),
         ])
         .unwrap_err();
@@ -209,11 +230,12 @@ mod tests {
             STORE_TIMEOUT_MS,
             CORS_ALLOW_ORIGIN,
             AWS_ENDPOINT_URL_DYNAMODB,
+            AWS_LAMBDA_MAX_CONCURRENCY,
             "AWS_LAMBDA_LOG_LEVEL",
         ] {
             assert!(message.contains(name), "{name} missing from: {message}");
         }
-        assert_eq!(error.problems.len(), 7, "{message}");
+        assert_eq!(error.problems.len(), 8, "{message}");
     }
 
     #[test]

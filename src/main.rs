@@ -1,17 +1,24 @@
-//! Start-up: read the configuration, build the DynamoDB client once, and
-//! hand requests to the HTTP adapter until Lambda stops the process.
+//! Start-up: read the configuration, build the DynamoDB client once and open
+//! its connection, then hand Lambda events to the HTTP adapter until Lambda
+//! stops the process: one at a time, or `AWS_LAMBDA_MAX_CONCURRENCY` at once
+//! on Lambda Managed Instances.
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
-use lambda_http::{Request, service_fn};
+use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use media_collector::config::Config;
 use media_collector::http::App;
 use media_collector::logging;
 use media_collector::store::dynamodb::{self, DynamoDbSessionStore};
+use serde_json::Value;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// The longest start-up waits for the DynamoDB connection.
+const WARM_UP_LIMIT: Duration = Duration::from_millis(1_500);
+
+fn main() -> ExitCode {
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
@@ -22,15 +29,42 @@ async fn main() -> ExitCode {
     };
     logging::init(&config.log);
 
-    let client = dynamodb::connect(config.store_timeout).await;
-    let store = DynamoDbSessionStore::new(client, config.table_name.clone());
-    let app = App::new(config, store);
+    // One request at a time needs no thread pool: a single-threaded runtime
+    // starts faster and spends less CPU per request. Concurrent requests
+    // (Managed Instances) get a worker thread per CPU.
+    let runtime = if config.max_concurrency > 1 {
+        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    };
+    match runtime {
+        Ok(runtime) => runtime.block_on(serve(config)),
+        Err(error) => {
+            eprintln!("media-collector cannot start: no async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
-    let handler = service_fn(|request: Request| {
-        let app = &app;
-        async move { Ok::<_, std::convert::Infallible>(app.handle(request).await) }
+async fn serve(config: Config) -> ExitCode {
+    let client = dynamodb::connect(config.store_timeout).await;
+    dynamodb::warm_up(&client, &config.table_name, WARM_UP_LIMIT.min(config.store_timeout)).await;
+    let store = DynamoDbSessionStore::new(client, config.table_name.clone());
+    let app = Arc::new(App::new(config, store));
+
+    let handler = service_fn(move |event: LambdaEvent<Value>| {
+        let app = Arc::clone(&app);
+        async move {
+            app.invoke(&event.payload, &event.context.request_id)
+                .await
+                .map_err(|not_http| Diagnostic {
+                    error_type: "NotAnHttpRequest".to_owned(),
+                    error_message: not_http.to_string(),
+                })
+        }
     });
-    match lambda_http::run(handler).await {
+    // Sequential unless AWS_LAMBDA_MAX_CONCURRENCY is above 1.
+    match lambda_runtime::run_concurrent(handler).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(error = %error, "the Lambda runtime stopped");

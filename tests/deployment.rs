@@ -5,11 +5,10 @@
 
 mod support;
 
-use lambda_http::Body;
 use media_collector::table::{PARTITION_KEY, TTL_ATTRIBUTE};
 use serde_json::{Value, json};
 use serde_yaml_ng::Value as Yaml;
-use support::{event, event_files};
+use support::{body_bytes, event, event_files};
 
 fn read(file: &str) -> String {
     std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
@@ -114,12 +113,7 @@ fn openapi_validator() -> jsonschema::Validator {
 
 fn event_body(file: &str) -> Value {
     let request = event(file);
-    let bytes: &[u8] = match request.body() {
-        Body::Text(text) => text.as_bytes(),
-        Body::Binary(bytes) => bytes,
-        _ => b"",
-    };
-    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{file}: body is not JSON: {e}"))
+    serde_json::from_slice(body_bytes(&request)).unwrap_or_else(|e| panic!("{file}: body is not JSON: {e}"))
 }
 
 #[test]

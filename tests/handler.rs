@@ -1,5 +1,5 @@
 //! The Lambda adapter, driven by every sample event in `events/` (as
-//! `lambda_http` decodes them) against an in-memory store: status, headers,
+//! the function decodes them) against an in-memory store: status, headers,
 //! problem documents, and what was stored.
 
 mod support;
@@ -11,7 +11,7 @@ use lambda_http::{Body, Response};
 use media_collector::http::App;
 use media_collector::store::in_memory::InMemorySessionStore;
 use serde_json::Value;
-use support::{config, event, event_files, events_dir};
+use support::{config, event, event_files, event_json, request};
 
 /// What each sample event must get: its status and, for a 400, every pointer.
 const EXPECTED: &[(&str, u16, &[&str])] = &[
@@ -276,7 +276,7 @@ async fn a_listed_origin_is_echoed_with_vary() {
     }
     let mut request = event("apigw-http-preflight.json");
     request
-        .headers_mut()
+        .headers
         .insert("origin", "https://evil.example".parse().unwrap());
     let response = app.handle(request).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
@@ -307,13 +307,10 @@ async fn other_methods_get_405_and_other_paths_404() {
         ("POST", "/prod/api/v1/sessions", 404),
         ("OPTIONS", "/", 404),
     ] {
-        let mut request = event("apigw-http-session-start.json");
-        *request.method_mut() = method.parse().unwrap();
-        let mut text = std::fs::read_to_string(events_dir().join("apigw-http-session-start.json")).unwrap();
-        text = text.replace("\"rawPath\": \"/api/v1/sessions\"", &format!("\"rawPath\": \"{path}\""));
-        let mut routed = lambda_http::request::from_str(&text).unwrap();
-        *routed.method_mut() = request.method().clone();
-        request = routed;
+        let mut event = event_json("apigw-http-session-start.json");
+        event["requestContext"]["http"]["method"] = method.into();
+        event["rawPath"] = path.into();
+        let request = request(&event);
         let response = app.handle(request).await;
         assert_eq!(response.status().as_u16(), status, "{method} {path}");
         assert_cors(path, response.headers());

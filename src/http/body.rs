@@ -1,28 +1,33 @@
-//! Getting the body's text out of the request (SPEC §2): an accepted media
-//! type, within the size limit, valid UTF-8. API Gateway may have sent it
-//! base64-encoded; `lambda_http` has already decoded it.
+//! Getting the body's text out of the request: an accepted media type,
+//! within the size limit, valid UTF-8. API Gateway may have sent it
+//! base64-encoded; the envelope has already decoded it.
 
-use lambda_http::Body;
 use lambda_http::http::HeaderMap;
 use lambda_http::http::header::CONTENT_TYPE;
 use mime::Mime;
 
+use super::envelope::{ApiRequest, RawBody};
 use super::problem::ApiError;
 
-/// The body as text, or why it cannot be read as a sessionStart.
-pub fn text(headers: &HeaderMap, body: &Body, max_bytes: usize) -> Result<String, ApiError> {
-    check_content_type(headers)?;
-    let bytes: &[u8] = match body {
-        Body::Empty => &[],
-        Body::Text(text) => text.as_bytes(),
-        Body::Binary(bytes) => bytes,
-        _ => &[],
+/// The body as text, or why it cannot be read as a JSON document.
+pub fn text(request: &ApiRequest, max_bytes: usize) -> Result<&str, ApiError> {
+    if let Some((_, sent)) = request
+        .unreadable_headers
+        .iter()
+        .find(|(name, _)| name == CONTENT_TYPE.as_str())
+    {
+        return Err(ApiError::UnsupportedMediaType(sent.clone()));
+    }
+    check_content_type(&request.headers)?;
+    let bytes = match &request.body {
+        RawBody::Bytes(bytes) => bytes,
+        RawBody::NotBase64 => return Err(ApiError::NotBase64),
     };
     if bytes.len() > max_bytes {
         return Err(ApiError::TooLarge { limit: max_bytes });
     }
-    String::from_utf8(bytes.to_vec()).map_err(|error| ApiError::NotUtf8 {
-        valid_up_to: error.utf8_error().valid_up_to(),
+    std::str::from_utf8(bytes).map_err(|error| ApiError::NotUtf8 {
+        valid_up_to: error.valid_up_to(),
     })
 }
 
@@ -96,11 +101,12 @@ mod tests {
 
     #[test]
     fn measures_the_decoded_size() {
-        let body = Body::Binary(vec![b' '; 11]);
-        assert!(matches!(
-            text(&HeaderMap::new(), &body, 10),
-            Err(ApiError::TooLarge { limit: 10 })
-        ));
-        assert!(text(&HeaderMap::new(), &body, 11).is_ok());
+        let event = serde_json::json!({
+            "rawPath": "/", "requestContext": { "http": { "method": "POST" } },
+            "body": "ICAgICAgICAgICA=", "isBase64Encoded": true
+        });
+        let request = ApiRequest::from_event(&event, "").unwrap();
+        assert!(matches!(text(&request, 10), Err(ApiError::TooLarge { limit: 10 })));
+        assert_eq!(text(&request, 11).unwrap(), " ".repeat(11));
     }
 }

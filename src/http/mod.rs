@@ -5,6 +5,7 @@
 
 mod body;
 mod cors;
+mod envelope;
 mod problem;
 mod routing;
 
@@ -14,8 +15,8 @@ use std::time::Instant;
 use futures_util::FutureExt;
 use lambda_http::http::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION, ORIGIN};
 use lambda_http::http::{HeaderValue, Method, StatusCode};
-use lambda_http::request::RequestContext;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Response};
+use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::config::Config;
@@ -23,8 +24,12 @@ use crate::domain::{SessionId, SessionRecord, SessionStart};
 use crate::store::SessionStore;
 
 pub use cors::AllowedOrigins;
+pub use envelope::{ApiRequest, LambdaResponse, NotHttp, RawBody, Source};
 pub use problem::ApiError;
 pub use routing::Route;
+
+/// The longest path written to the log line; the rest is cut.
+const LOGGED_PATH_CHARS: usize = 200;
 
 /// What every request needs: the settings and the store, built once.
 #[derive(Debug)]
@@ -38,15 +43,25 @@ impl<S: SessionStore> App<S> {
         Self { config, store }
     }
 
+    /// Answers one Lambda invocation. Every HTTP request gets an HTTP answer
+    /// in its source's shape; only an event that is no HTTP request is refused.
+    pub async fn invoke(&self, event: &Value, lambda_request_id: &str) -> Result<LambdaResponse, NotHttp> {
+        let request = match ApiRequest::from_event(event, lambda_request_id) {
+            Ok(request) => request,
+            Err(not_http) => {
+                tracing::error!(request_id = %lambda_request_id, error = %not_http, "event refused");
+                return Err(not_http);
+            }
+        };
+        let source = request.source;
+        Ok(LambdaResponse::new(source, self.handle(request).await))
+    }
+
     /// Answers one request, and logs one line about it.
-    pub async fn handle(&self, request: Request) -> Response<Body> {
+    pub async fn handle(&self, request: ApiRequest) -> Response<Body> {
         let started = Instant::now();
         let ids = RequestIds::of(&request);
-        let method = request.method().clone();
-        let path = request.raw_http_path().to_owned();
-        let origin = request.headers().get(ORIGIN).cloned();
-
-        let outcome = AssertUnwindSafe(self.answer(request, &ids))
+        let outcome = AssertUnwindSafe(self.answer(&request, &ids))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| {
@@ -66,18 +81,19 @@ impl<S: SessionStore> App<S> {
                 (error.into_response(), None, Some(kind))
             }
         };
+        let origin = request.headers.get(ORIGIN);
         let cors = if response.status() == StatusCode::NO_CONTENT {
-            self.config.allowed_origins.preflight_headers(origin.as_ref())
+            self.config.allowed_origins.preflight_headers(origin)
         } else {
-            self.config.allowed_origins.headers(origin.as_ref())
+            self.config.allowed_origins.headers(origin)
         };
         response.headers_mut().extend(cors);
 
         tracing::info!(
             request_id = %ids.lambda,
-            api_request_id = ids.api.as_deref().unwrap_or("-"),
-            method = %method,
-            path = %path,
+            api_request_id = ids.api.unwrap_or("-"),
+            method = request.method.as_ref().map_or("-", Method::as_str),
+            path = %logged_path(&request.path),
             status = response.status().as_u16(),
             duration_ms = started.elapsed().as_secs_f64() * 1000.0,
             session_id = session_id.as_ref().map(SessionId::as_str),
@@ -87,20 +103,20 @@ impl<S: SessionStore> App<S> {
         response
     }
 
-    async fn answer(&self, request: Request, ids: &RequestIds) -> Result<Answer, ApiError> {
-        if Route::of(&request) == Route::NotFound {
+    async fn answer(&self, request: &ApiRequest, ids: &RequestIds<'_>) -> Result<Answer, ApiError> {
+        if Route::of(request) == Route::NotFound {
             return Err(ApiError::NotFound);
         }
-        match *request.method() {
-            Method::POST => self.create_session(&request, ids).await.map(Answer::Created),
-            Method::OPTIONS => Ok(Answer::Preflight),
+        match request.method {
+            Some(Method::POST) => self.create_session(request, ids).await.map(Answer::Created),
+            Some(Method::OPTIONS) => Ok(Answer::Preflight),
             _ => Err(ApiError::MethodNotAllowed),
         }
     }
 
-    async fn create_session(&self, request: &Request, ids: &RequestIds) -> Result<SessionId, ApiError> {
-        let text = body::text(request.headers(), request.body(), self.config.max_body_bytes)?;
-        let start = SessionStart::parse(&text)?;
+    async fn create_session(&self, request: &ApiRequest, ids: &RequestIds<'_>) -> Result<SessionId, ApiError> {
+        let text = body::text(request, self.config.max_body_bytes)?;
+        let start = SessionStart::parse(text)?;
         let record = SessionRecord::new(
             start,
             ids.stored().to_owned(),
@@ -122,31 +138,38 @@ enum Answer {
 
 /// The ids that tie a request to its logs: Lambda's, and API Gateway's
 /// when the event came through it.
-struct RequestIds {
-    lambda: String,
-    api: Option<String>,
+struct RequestIds<'a> {
+    lambda: &'a str,
+    api: Option<&'a str>,
 }
 
-impl RequestIds {
-    fn of(request: &Request) -> Self {
-        let lambda = request
-            .lambda_context_ref()
-            .map(|context| context.request_id.clone())
-            .unwrap_or_default();
-        let api = match request.request_context_ref() {
-            Some(RequestContext::ApiGatewayV1(context)) => context.request_id.clone(),
-            Some(RequestContext::ApiGatewayV2(context)) => context.request_id.clone(),
-            _ => None,
+impl<'a> RequestIds<'a> {
+    fn of(request: &'a ApiRequest) -> Self {
+        Self {
+            lambda: &request.lambda_request_id,
+            api: request.api_request_id.as_deref(),
         }
-        .filter(|id| !id.is_empty());
-        Self { lambda, api }
     }
 
     /// The id stored with the session and shown in a 500: API Gateway's, the
     /// one its client and access logs see, else Lambda's.
-    fn stored(&self) -> &str {
-        self.api.as_deref().unwrap_or(&self.lambda)
+    fn stored(&self) -> &'a str {
+        self.api.unwrap_or(self.lambda)
     }
+}
+
+/// The path as a client sent it, made safe for a log line: control
+/// characters escaped, and cut at [`LOGGED_PATH_CHARS`].
+fn logged_path(path: &str) -> String {
+    let mut logged: String = path
+        .chars()
+        .take(LOGGED_PATH_CHARS)
+        .flat_map(char::escape_default)
+        .collect();
+    if path.chars().nth(LOGGED_PATH_CHARS).is_some() {
+        logged.push('…');
+    }
+    logged
 }
 
 fn created(session_id: &SessionId) -> Response<Body> {

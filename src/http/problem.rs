@@ -21,6 +21,8 @@ pub enum ApiError {
     TooLarge { limit: usize },
     #[error("body is not UTF-8")]
     NotUtf8 { valid_up_to: usize },
+    #[error("body is marked base64 but is not")]
+    NotBase64,
     #[error(transparent)]
     InvalidBody(#[from] InvalidBody),
     #[error("session not stored: {source}")]
@@ -38,6 +40,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooLarge { .. } => "body_too_large",
             Self::NotUtf8 { .. } => "body_not_utf8",
+            Self::NotBase64 => "body_not_base64",
             Self::InvalidBody(_) => "invalid_body",
             Self::NotStored { source, .. } => source.kind(),
             Self::Panicked { .. } => "panic",
@@ -48,7 +51,9 @@ impl ApiError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::UnsupportedMediaType(_) | Self::NotUtf8 { .. } | Self::InvalidBody(_) => StatusCode::BAD_REQUEST,
+            Self::UnsupportedMediaType(_) | Self::NotUtf8 { .. } | Self::NotBase64 | Self::InvalidBody(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotStored { .. } | Self::Panicked { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -80,6 +85,11 @@ impl ApiError {
             Self::TooLarge { limit } => (format!("the body is larger than {limit} bytes"), None),
             Self::NotUtf8 { valid_up_to } => {
                 let detail = format!("the body is not valid UTF-8 (invalid byte at offset {valid_up_to})");
+                (detail.clone(), Some(vec![("", detail)]))
+            }
+            Self::NotBase64 => {
+                let detail =
+                    "the body is marked as base64-encoded (isBase64Encoded) but is not valid base64".to_owned();
                 (detail.clone(), Some(vec![("", detail)]))
             }
             Self::InvalidBody(invalid) => (

@@ -1,8 +1,9 @@
 //! The DynamoDB adapter of [`SessionStore`]: one conditional `PutItem` per
-//! session, within the time budget of `STORE_TIMEOUT_MS`, retries included.
+//! session, within the time budget of `STORE_TIMEOUT_MS`, retries included;
+//! and the client it uses, built and warmed up once per process.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
@@ -37,6 +38,56 @@ pub async fn connect(budget: Duration) -> Client {
         .load()
         .await;
     Client::new(&sdk_config)
+}
+
+/// What the warm-up found, for the start-up log and for tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WarmUp {
+    /// The table answered: the connection (TLS included) and the
+    /// credentials are ready for the first request.
+    Ready,
+    /// DynamoDB says the table does not exist.
+    NoSuchTable,
+    /// The call failed (permissions, network…); requests will try again.
+    Failed(String),
+    /// No answer within the limit; requests will try again.
+    TimedOut,
+}
+
+/// Opens the connection to DynamoDB during init, so that the first request
+/// does not pay for the TCP and TLS handshakes and the credential look-up:
+/// one `DescribeTable` on the sessions table (free, and it tells whether the
+/// table exists). Waits at most `limit` and never fails: the function
+/// serves whatever the outcome, and the outcome is logged.
+pub async fn warm_up(client: &Client, table_name: &str, limit: Duration) -> WarmUp {
+    let started = Instant::now();
+    let described = tokio::time::timeout(limit, client.describe_table().table_name(table_name).send()).await;
+    let outcome = match described {
+        Ok(Ok(_)) => WarmUp::Ready,
+        Ok(Err(SdkError::ServiceError(error))) if error.err().is_resource_not_found_exception() => WarmUp::NoSuchTable,
+        Ok(Err(error)) => WarmUp::Failed(DisplayErrorContext(&error).to_string()),
+        Err(_) => WarmUp::TimedOut,
+    };
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match &outcome {
+        WarmUp::Ready => tracing::debug!(table = table_name, elapsed_ms, "DynamoDB connection ready"),
+        WarmUp::NoSuchTable => tracing::error!(
+            table = table_name,
+            "the sessions table does not exist: every session start will answer 500 until it is created"
+        ),
+        WarmUp::Failed(error) => tracing::warn!(
+            table = table_name,
+            elapsed_ms,
+            error = %error,
+            "warming up the DynamoDB connection failed; serving anyway"
+        ),
+        WarmUp::TimedOut => tracing::warn!(
+            table = table_name,
+            limit_ms = limit.as_millis(),
+            "warming up the DynamoDB connection took too long; serving anyway"
+        ),
+    }
+    outcome
 }
 
 #[derive(Debug, Clone)]

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use media_collector::config::Config;
+use media_collector::http::{ApiRequest, RawBody};
 use media_collector::store::dynamodb;
 use serde_json::{Value, json};
 
@@ -92,10 +93,28 @@ pub fn event_files() -> Vec<String> {
     files
 }
 
-/// A sample event from `events/` as the Lambda runtime hands it over.
-pub fn event(file: &str) -> lambda_http::Request {
+/// A sample event from `events/` as JSON, as the Lambda runtime hands it over.
+pub fn event_json(file: &str) -> Value {
     let text = std::fs::read_to_string(events_dir().join(file)).unwrap_or_else(|e| panic!("events/{file}: {e}"));
-    lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("events/{file} is not a Lambda HTTP event: {e}"))
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("events/{file} is not JSON: {e}"))
+}
+
+/// A Lambda event decoded the way the function decodes it.
+pub fn request(event: &Value) -> ApiRequest {
+    ApiRequest::from_event(event, "lambda-request-id").unwrap_or_else(|e| panic!("{e}: {event}"))
+}
+
+/// A sample event from `events/`, decoded the way the function decodes it.
+pub fn event(file: &str) -> ApiRequest {
+    request(&event_json(file))
+}
+
+/// The body bytes of a decoded request.
+pub fn body_bytes(request: &ApiRequest) -> &[u8] {
+    match &request.body {
+        RawBody::Bytes(bytes) => bytes,
+        RawBody::NotBase64 => panic!("the body is not base64"),
+    }
 }
 
 /// The DynamoDB Local endpoint that `make test` starts; a clear failure
