@@ -35,6 +35,15 @@ const EXPECTED: &[(&str, u16, &[&str])] = &[
     ("apigw-http-not-json.json", 400, &[""]),
     ("apigw-http-too-large.json", 413, &[]),
     ("apigw-http-not-utf8.json", 400, &[""]),
+    ("apigw-http-not-base64.json", 400, &[""]),
+    ("apigw-http-unreadable-content-type.json", 400, &[""]),
+    // Envelopes that lambda_http's own conversion turns into a panic or a
+    // Lambda error (a 502 from API Gateway or the ALB).
+    ("alb-hostile-host.json", 201, &[]),
+    ("function-url-hostile-host.json", 201, &[]),
+    ("apigw-rest-hostile-host.json", 201, &[]),
+    ("apigw-http-hostile-query.json", 201, &[]),
+    ("apigw-http-hostile-headers.json", 201, &[]),
     ("invalid-v1-not-an-object.json", 400, &[""]),
     ("invalid-v1-unknown-and-missing-keys.json", 400, &["/params", "/extra"]),
     ("invalid-v2-event-type.json", 400, &["/eventType"]),
