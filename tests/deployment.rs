@@ -53,7 +53,7 @@ fn the_template_declares_the_table_the_code_writes() {
 }
 
 #[test]
-fn the_function_may_only_put_items_in_its_table() {
+fn the_function_may_only_put_items_in_and_describe_its_table() {
     let template = template();
     let function = &template["Resources"]["SessionsFunction"]["Properties"];
     let rendered = serde_yaml_ng::to_string(function).unwrap();
@@ -61,18 +61,27 @@ fn the_function_may_only_put_items_in_its_table() {
         !rendered.contains("DynamoDBCrudPolicy") && !rendered.contains("dynamodb:*"),
         "{rendered}"
     );
-    let actions: Vec<String> = function["Policies"]
+    let statements: Vec<Yaml> = function["Policies"]
         .as_sequence()
         .expect("inline policies")
         .iter()
         .flat_map(|policy| policy["Statement"].as_sequence().cloned().unwrap_or_default())
-        .flat_map(|statement| match &statement["Action"] {
-            Yaml::String(action) => vec![action.clone()],
-            Yaml::Sequence(actions) => actions.iter().map(|a| text(a).to_owned()).collect(),
-            other => panic!("unexpected Action {other:?}"),
-        })
         .collect();
-    assert_eq!(actions, ["dynamodb:PutItem"]);
+    let mut actions = Vec::new();
+    for statement in &statements {
+        assert_eq!(
+            statement["Resource"],
+            serde_yaml_ng::from_str::<Yaml>("!GetAtt SessionsTable.Arn").unwrap(),
+            "every statement is on the sessions table alone: {statement:?}"
+        );
+        match &statement["Action"] {
+            Yaml::String(action) => actions.push(action.clone()),
+            Yaml::Sequence(listed) => actions.extend(listed.iter().map(|a| text(a).to_owned())),
+            other => panic!("unexpected Action {other:?}"),
+        }
+    }
+    actions.sort();
+    assert_eq!(actions, ["dynamodb:DescribeTable", "dynamodb:PutItem"]);
 }
 
 #[test]
