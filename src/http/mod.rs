@@ -10,7 +10,7 @@ mod problem;
 mod routing;
 
 use std::panic::AssertUnwindSafe;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 use lambda_http::http::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION, ORIGIN};
@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 
 use crate::config::Config;
 use crate::domain::{SessionId, SessionRecord, SessionStart};
+use crate::metrics::{MetricsSink, RequestOutcome};
 use crate::store::SessionStore;
 
 pub use cors::AllowedOrigins;
@@ -31,16 +32,23 @@ pub use routing::Route;
 /// The longest path written to the log line; the rest is cut.
 const LOGGED_PATH_CHARS: usize = 200;
 
-/// What every request needs: the settings and the store, built once.
+/// What every request needs: the settings, the store and the metrics
+/// sink, built once.
 #[derive(Debug)]
 pub struct App<S> {
     pub config: Config,
     pub store: S,
+    metrics: MetricsSink,
 }
 
 impl<S: SessionStore> App<S> {
+    /// An app whose metrics records go to stdout.
     pub fn new(config: Config, store: S) -> Self {
-        Self { config, store }
+        Self::with_metrics(config, store, MetricsSink::stdout())
+    }
+
+    pub fn with_metrics(config: Config, store: S, metrics: MetricsSink) -> Self {
+        Self { config, store, metrics }
     }
 
     /// Answers one Lambda invocation. Every HTTP request gets an HTTP answer
@@ -61,7 +69,8 @@ impl<S: SessionStore> App<S> {
     pub async fn handle(&self, request: ApiRequest) -> Response<Body> {
         let started = Instant::now();
         let ids = RequestIds::of(&request);
-        let outcome = AssertUnwindSafe(self.answer(&request, &ids))
+        let mut store_latency = None;
+        let outcome = AssertUnwindSafe(self.answer(&request, &ids, &mut store_latency))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| {
@@ -70,12 +79,14 @@ impl<S: SessionStore> App<S> {
                 })
             });
 
+        let mut store_failed = false;
         let (mut response, session_id, error_kind) = match outcome {
             Ok(Answer::Created(session_id)) => (created(&session_id), Some(session_id), None),
             Ok(Answer::Preflight) => (preflight(), None, None),
             Err(error) => {
                 if let ApiError::NotStored { source, .. } = &error {
                     tracing::error!(request_id = %ids.lambda, error = %source, "session not stored");
+                    store_failed = true;
                 }
                 let kind = error.kind();
                 (error.into_response(), None, Some(kind))
@@ -100,21 +111,43 @@ impl<S: SessionStore> App<S> {
             error = error_kind,
             "request",
         );
+        self.metrics.record(&RequestOutcome {
+            request_id: ids.lambda.to_owned(),
+            status: response.status().as_u16(),
+            session_created: session_id.is_some(),
+            event_accepted: false,
+            store_failed,
+            store_latency,
+        });
         response
     }
 
-    async fn answer(&self, request: &ApiRequest, ids: &RequestIds<'_>) -> Result<Answer, ApiError> {
+    /// The answer; `store_latency` is set when the store was called.
+    async fn answer(
+        &self,
+        request: &ApiRequest,
+        ids: &RequestIds<'_>,
+        store_latency: &mut Option<Duration>,
+    ) -> Result<Answer, ApiError> {
         if Route::of(request) == Route::NotFound {
             return Err(ApiError::NotFound);
         }
         match request.method {
-            Some(Method::POST) => self.create_session(request, ids).await.map(Answer::Created),
+            Some(Method::POST) => self
+                .create_session(request, ids, store_latency)
+                .await
+                .map(Answer::Created),
             Some(Method::OPTIONS) => Ok(Answer::Preflight),
             _ => Err(ApiError::MethodNotAllowed),
         }
     }
 
-    async fn create_session(&self, request: &ApiRequest, ids: &RequestIds<'_>) -> Result<SessionId, ApiError> {
+    async fn create_session(
+        &self,
+        request: &ApiRequest,
+        ids: &RequestIds<'_>,
+        store_latency: &mut Option<Duration>,
+    ) -> Result<SessionId, ApiError> {
         let text = body::text(request, self.config.max_body_bytes)?;
         let start = SessionStart::parse(text)?;
         let record = SessionRecord::new(
@@ -123,7 +156,10 @@ impl<S: SessionStore> App<S> {
             OffsetDateTime::now_utc(),
             self.config.session_ttl_days,
         );
-        self.store.create(&record).await.map_err(|source| ApiError::NotStored {
+        let started = Instant::now();
+        let stored = self.store.create(&record).await;
+        *store_latency = Some(started.elapsed());
+        stored.map_err(|source| ApiError::NotStored {
             source,
             request_id: ids.stored().to_owned(),
         })?;
