@@ -162,3 +162,30 @@ fn the_openapi_schema_rejects_the_invalid_sample_bodies() {
     }
     assert!(checked >= 15, "checked only {checked} invalid bodies");
 }
+
+#[test]
+fn the_template_alarms_on_store_errors_lambda_errors_and_throttles() {
+    let template = template();
+    let alarms: Vec<(String, String)> = template["Resources"]
+        .as_mapping()
+        .expect("resources")
+        .values()
+        .filter(|resource| text(&resource["Type"]) == "AWS::CloudWatch::Alarm")
+        .map(|alarm| {
+            let properties = &alarm["Properties"];
+            (text(&properties["Namespace"]).to_owned(), text(&properties["MetricName"]).to_owned())
+        })
+        .collect();
+    for expected in [
+        (media_collector::metrics::NAMESPACE, "StoreErrors"),
+        ("AWS/Lambda", "Errors"),
+        ("AWS/Lambda", "Throttles"),
+    ] {
+        assert!(
+            alarms.iter().any(|(namespace, name)| (namespace.as_str(), name.as_str()) == expected),
+            "no alarm on {expected:?} in {alarms:?}"
+        );
+    }
+    assert_eq!(text(&template["Parameters"]["LogFormat"]["Default"]), "JSON");
+    assert_eq!(text(&template["Parameters"]["AlarmTopicArn"]["Default"]), "");
+}
