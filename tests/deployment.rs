@@ -173,7 +173,10 @@ fn the_template_alarms_on_store_errors_lambda_errors_and_throttles() {
         .filter(|resource| text(&resource["Type"]) == "AWS::CloudWatch::Alarm")
         .map(|alarm| {
             let properties = &alarm["Properties"];
-            (text(&properties["Namespace"]).to_owned(), text(&properties["MetricName"]).to_owned())
+            (
+                text(&properties["Namespace"]).to_owned(),
+                text(&properties["MetricName"]).to_owned(),
+            )
         })
         .collect();
     for expected in [
@@ -182,7 +185,9 @@ fn the_template_alarms_on_store_errors_lambda_errors_and_throttles() {
         ("AWS/Lambda", "Throttles"),
     ] {
         assert!(
-            alarms.iter().any(|(namespace, name)| (namespace.as_str(), name.as_str()) == expected),
+            alarms
+                .iter()
+                .any(|(namespace, name)| (namespace.as_str(), name.as_str()) == expected),
             "no alarm on {expected:?} in {alarms:?}"
         );
     }

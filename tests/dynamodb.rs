@@ -16,7 +16,7 @@ use lambda_http::http::StatusCode;
 use media_collector::domain::{SessionRecord, SessionStart};
 use media_collector::http::App;
 use media_collector::store::dynamodb::DynamoDbSessionStore;
-use media_collector::store::{SessionStore, StoreError};
+use media_collector::store::{Created, SessionStore, StoreError};
 use support::{config, dynamodb_client, event, fresh_table, full_body, redirected, sample_body};
 use time::OffsetDateTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -226,7 +226,7 @@ async fn closed_port() -> String {
     url
 }
 
-async fn timed_write(client: Client, table: &str) -> (Result<(), StoreError>, Duration) {
+async fn timed_write(client: Client, table: &str) -> (Result<Created, StoreError>, Duration) {
     let store = DynamoDbSessionStore::new(client, table);
     let started = Instant::now();
     let result = store.create(&record(&sample_body().to_string(), "fault")).await;

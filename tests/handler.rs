@@ -27,6 +27,17 @@ const EXPECTED: &[(&str, u16, &[&str])] = &[
     ("apigw-http-session-start-no-content-type.json", 201, &[]),
     ("apigw-http-session-start-live.json", 201, &[]),
     ("apigw-http-session-start-full.json", 201, &[]),
+    ("apigw-http-session-start-idempotent.json", 201, &[]),
+    (
+        "apigw-http-invalid-idempotency-key.json",
+        400,
+        &["header Idempotency-Key"],
+    ),
+    (
+        "apigw-http-non-ascii-idempotency-key.json",
+        400,
+        &["header Idempotency-Key"],
+    ),
     ("apigw-http-preflight.json", 204, &[]),
     ("apigw-rest-preflight.json", 204, &[]),
     ("apigw-http-wrong-method.json", 405, &[]),
@@ -113,17 +124,20 @@ fn body_text(response: &Response<Body>) -> String {
 }
 
 fn assert_cors(file: &str, headers: &HeaderMap) {
+    let preflight = headers.contains_key("access-control-max-age");
     assert_eq!(header(headers, "access-control-allow-origin"), Some("*"), "{file}");
     assert_eq!(
         header(headers, "access-control-allow-methods"),
         Some("OPTIONS,POST,PUT"),
         "{file}"
     );
-    assert_eq!(
-        header(headers, "access-control-allow-headers"),
-        Some("Content-Type"),
-        "{file}"
-    );
+    // A preflight also allows the Idempotency-Key request header.
+    let allowed = if preflight {
+        "Content-Type, Idempotency-Key"
+    } else {
+        "Content-Type"
+    };
+    assert_eq!(header(headers, "access-control-allow-headers"), Some(allowed), "{file}");
     assert_eq!(
         header(headers, "access-control-expose-headers"),
         Some("Location"),
@@ -163,7 +177,11 @@ fn problem(file: &str, response: &Response<Body>) -> Vec<String> {
                 .iter()
                 .map(|e| {
                     assert!(e["detail"].as_str().is_some_and(|d| !d.is_empty()), "{file}: {e}");
-                    e["pointer"].as_str().expect("a pointer").to_owned()
+                    match (e["pointer"].as_str(), e["header"].as_str()) {
+                        (Some(pointer), None) => pointer.to_owned(),
+                        (None, Some(header)) => format!("header {header}"),
+                        _ => panic!("{file}: an error has a pointer or a header: {e}"),
+                    }
                 })
                 .collect()
         })

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 use uuid::Uuid;
 
-use super::SessionStart;
+use super::{Fingerprint, IdempotencyKey, SessionStart};
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
@@ -20,8 +20,12 @@ pub struct SessionId(String);
 impl SessionId {
     pub fn generate() -> Self {
         let uuid = Uuid::new_v4();
-        let digest = Sha256::digest(uuid.hyphenated().to_string().as_bytes());
-        Self(format!("{digest:x}"))
+        Self::from_digest(Sha256::digest(uuid.hyphenated().to_string().as_bytes()).as_slice())
+    }
+
+    /// A SHA-256 digest as the id's 64 lowercase hex characters.
+    pub(crate) fn from_digest(digest: &[u8]) -> Self {
+        Self(digest.iter().map(|byte| format!("{byte:02x}")).collect())
     }
 
     pub fn as_str(&self) -> &str {
@@ -46,6 +50,8 @@ pub struct SessionRecord {
     pub expires_at: i64,
     /// The API Gateway request id, or Lambda's when the event has none.
     pub request_id: String,
+    /// Set when the session was started with an `Idempotency-Key`.
+    pub fingerprint: Option<Fingerprint>,
 }
 
 impl SessionRecord {
@@ -60,6 +66,17 @@ impl SessionRecord {
             created_at,
             expires_at,
             request_id,
+            fingerprint: None,
+        }
+    }
+
+    /// The record of an idempotent start: its id comes from the key, and the
+    /// body's fingerprint is kept to tell a replay from a conflict.
+    pub fn idempotent(self, key: &IdempotencyKey, fingerprint: Fingerprint) -> Self {
+        Self {
+            session_id: key.session_id(),
+            fingerprint: Some(fingerprint),
+            ..self
         }
     }
 

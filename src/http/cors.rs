@@ -1,4 +1,4 @@
-//! CORS (SPEC §3): which origins may read our answers, and the headers that
+//! CORS: which origins may read our answers, and the headers that
 //! say so. Every answer carries them, errors included, or a browser would
 //! hide the error from the player.
 
@@ -65,9 +65,15 @@ impl AllowedOrigins {
         headers
     }
 
-    /// The headers of a preflight answer: the usual ones and how long to cache it.
+    /// The headers of a preflight answer: the usual ones, the request
+    /// headers a client may send (an idempotent start adds one), and how
+    /// long to cache the answer.
     pub fn preflight_headers(&self, origin: Option<&HeaderValue>) -> HeaderMap {
         let mut headers = self.headers(origin);
+        headers.insert(
+            ACCESS_CONTROL_ALLOW_HEADERS,
+            HeaderValue::from_static("Content-Type, Idempotency-Key"),
+        );
         headers.insert(
             ACCESS_CONTROL_MAX_AGE,
             HeaderValue::from_static(PREFLIGHT_MAX_AGE_SECONDS),

@@ -13,20 +13,20 @@ use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
-use lambda_http::http::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION, ORIGIN};
+use lambda_http::http::header::{ACCESS_CONTROL_EXPOSE_HEADERS, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, ORIGIN};
 use lambda_http::http::{HeaderValue, Method, StatusCode};
 use lambda_http::{Body, Response};
 use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::domain::{SessionId, SessionRecord, SessionStart};
+use crate::domain::{Fingerprint, IdempotencyKey, InvalidBody, SessionId, SessionRecord, SessionStart};
 use crate::metrics::{MetricsSink, RequestOutcome};
-use crate::store::SessionStore;
+use crate::store::{Created, SessionStore, StoreError};
 
 pub use cors::AllowedOrigins;
 pub use envelope::{ApiRequest, LambdaResponse, NotHttp, RawBody, Source};
-pub use problem::ApiError;
+pub use problem::{ApiError, IDEMPOTENCY_KEY};
 pub use routing::Route;
 
 /// The longest path written to the log line; the rest is cut.
@@ -79,9 +79,10 @@ impl<S: SessionStore> App<S> {
                 })
             });
 
+        let preflight_answer = matches!(outcome, Ok(Answer::Preflight));
         let mut store_failed = false;
         let (mut response, session_id, error_kind) = match outcome {
-            Ok(Answer::Created(session_id)) => (created(&session_id), Some(session_id), None),
+            Ok(Answer::Created { session_id, replayed }) => (created(&session_id, replayed), Some(session_id), None),
             Ok(Answer::Preflight) => (preflight(), None, None),
             Err(error) => {
                 if let ApiError::NotStored { source, .. } = &error {
@@ -93,12 +94,18 @@ impl<S: SessionStore> App<S> {
             }
         };
         let origin = request.headers.get(ORIGIN);
-        let cors = if response.status() == StatusCode::NO_CONTENT {
+        let cors = if preflight_answer {
             self.config.allowed_origins.preflight_headers(origin)
         } else {
             self.config.allowed_origins.headers(origin)
         };
         response.headers_mut().extend(cors);
+        if response.headers().contains_key(IDEMPOTENT_REPLAYED) {
+            response.headers_mut().insert(
+                ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("Location, Idempotent-Replayed"),
+            );
+        }
 
         tracing::info!(
             request_id = %ids.lambda,
@@ -114,7 +121,7 @@ impl<S: SessionStore> App<S> {
         self.metrics.record(&RequestOutcome {
             request_id: ids.lambda.to_owned(),
             status: response.status().as_u16(),
-            session_created: session_id.is_some(),
+            session_created: session_id.is_some() && !response.headers().contains_key(IDEMPOTENT_REPLAYED),
             event_accepted: false,
             store_failed,
             store_latency,
@@ -133,10 +140,7 @@ impl<S: SessionStore> App<S> {
             return Err(ApiError::NotFound);
         }
         match request.method {
-            Some(Method::POST) => self
-                .create_session(request, ids, store_latency)
-                .await
-                .map(Answer::Created),
+            Some(Method::POST) => self.create_session(request, ids, store_latency).await,
             Some(Method::OPTIONS) => Ok(Answer::Preflight),
             _ => Err(ApiError::MethodNotAllowed),
         }
@@ -147,28 +151,61 @@ impl<S: SessionStore> App<S> {
         request: &ApiRequest,
         ids: &RequestIds<'_>,
         store_latency: &mut Option<Duration>,
-    ) -> Result<SessionId, ApiError> {
+    ) -> Result<Answer, ApiError> {
         let text = body::text(request, self.config.max_body_bytes)?;
+        let key = idempotency_key(request)?;
         let start = SessionStart::parse(text)?;
-        let record = SessionRecord::new(
+        let mut record = SessionRecord::new(
             start,
             ids.stored().to_owned(),
             OffsetDateTime::now_utc(),
             self.config.session_ttl_days,
         );
+        if let Some(key) = key {
+            let body: Value = serde_json::from_str(text).map_err(|error| InvalidBody::whole(error.to_string()))?;
+            record = record.idempotent(&key, Fingerprint::of(&body));
+        }
         let started = Instant::now();
         let stored = self.store.create(&record).await;
         *store_latency = Some(started.elapsed());
-        stored.map_err(|source| ApiError::NotStored {
-            source,
-            request_id: ids.stored().to_owned(),
-        })?;
-        Ok(record.session_id)
+        let replayed = match stored {
+            Ok(Created::New) => false,
+            Ok(Created::Replayed) => true,
+            Err(StoreError::KeyReused) => return Err(ApiError::IdempotencyKeyReused),
+            Err(source) => {
+                return Err(ApiError::NotStored {
+                    source,
+                    request_id: ids.stored().to_owned(),
+                });
+            }
+        };
+        Ok(Answer::Created {
+            session_id: record.session_id,
+            replayed,
+        })
     }
 }
 
+/// The request's `Idempotency-Key`, if it sent one.
+fn idempotency_key(request: &ApiRequest) -> Result<Option<IdempotencyKey>, ApiError> {
+    let sent = request
+        .headers
+        .get(IDEMPOTENCY_KEY)
+        .map(HeaderValue::as_bytes)
+        .or_else(|| {
+            request
+                .unreadable_headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(IDEMPOTENCY_KEY))
+                .map(|(_, value)| value.as_bytes())
+        });
+    sent.map(IdempotencyKey::parse)
+        .transpose()
+        .map_err(ApiError::InvalidIdempotencyKey)
+}
+
 enum Answer {
-    Created(SessionId),
+    Created { session_id: SessionId, replayed: bool },
     Preflight,
 }
 
@@ -208,7 +245,10 @@ fn logged_path(path: &str) -> String {
     logged
 }
 
-fn created(session_id: &SessionId) -> Response<Body> {
+/// Marks the answer to a repeated idempotent start.
+const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+
+fn created(session_id: &SessionId, replayed: bool) -> Response<Body> {
     let mut response = Response::new(Body::Empty);
     *response.status_mut() = StatusCode::CREATED;
     let headers = response.headers_mut();
@@ -216,6 +256,9 @@ fn created(session_id: &SessionId) -> Response<Body> {
     headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
     if let Ok(location) = HeaderValue::try_from(format!("/api/v1/sessions/{session_id}")) {
         headers.insert(LOCATION, location);
+    }
+    if replayed {
+        headers.insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
     }
     response
 }

@@ -4,10 +4,13 @@
 use lambda_http::http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
 use lambda_http::http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::domain::InvalidBody;
 use crate::store::StoreError;
+
+/// The request header of an idempotent session start.
+pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -25,6 +28,10 @@ pub enum ApiError {
     NotBase64,
     #[error(transparent)]
     InvalidBody(#[from] InvalidBody),
+    #[error("malformed Idempotency-Key: {0}")]
+    InvalidIdempotencyKey(String),
+    #[error("the Idempotency-Key was used with another body")]
+    IdempotencyKeyReused,
     #[error("session not stored: {source}")]
     NotStored { source: StoreError, request_id: String },
     #[error("the handler panicked")]
@@ -42,6 +49,8 @@ impl ApiError {
             Self::NotUtf8 { .. } => "body_not_utf8",
             Self::NotBase64 => "body_not_base64",
             Self::InvalidBody(_) => "invalid_body",
+            Self::InvalidIdempotencyKey(_) => "invalid_idempotency_key",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::NotStored { source, .. } => source.kind(),
             Self::Panicked { .. } => "panic",
         }
@@ -51,9 +60,12 @@ impl ApiError {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::UnsupportedMediaType(_) | Self::NotUtf8 { .. } | Self::NotBase64 | Self::InvalidBody(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            Self::UnsupportedMediaType(_)
+            | Self::NotUtf8 { .. }
+            | Self::NotBase64
+            | Self::InvalidBody(_)
+            | Self::InvalidIdempotencyKey(_) => StatusCode::BAD_REQUEST,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotStored { .. } | Self::Panicked { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -80,17 +92,17 @@ impl ApiError {
                 let detail = format!(
                     "Content-Type {sent:?} is not accepted; send application/json, application/*+json or text/plain"
                 );
-                (detail.clone(), Some(vec![("", detail)]))
+                (detail.clone(), Some(vec![at_body(detail)]))
             }
             Self::TooLarge { limit } => (format!("the body is larger than {limit} bytes"), None),
             Self::NotUtf8 { valid_up_to } => {
                 let detail = format!("the body is not valid UTF-8 (invalid byte at offset {valid_up_to})");
-                (detail.clone(), Some(vec![("", detail)]))
+                (detail.clone(), Some(vec![at_body(detail)]))
             }
             Self::NotBase64 => {
                 let detail =
                     "the body is marked as base64-encoded (isBase64Encoded) but is not valid base64".to_owned();
-                (detail.clone(), Some(vec![("", detail)]))
+                (detail.clone(), Some(vec![at_body(detail)]))
             }
             Self::InvalidBody(invalid) => (
                 invalid.to_string(),
@@ -98,9 +110,19 @@ impl ApiError {
                     invalid
                         .errors()
                         .iter()
-                        .map(|error| (error.pointer.as_str(), error.detail.clone()))
+                        .map(|error| json!({ "pointer": error.pointer, "detail": error.detail }))
                         .collect(),
                 ),
+            ),
+            Self::InvalidIdempotencyKey(detail) => (
+                format!("the Idempotency-Key header {detail}"),
+                Some(vec![json!({ "header": IDEMPOTENCY_KEY, "detail": detail })]),
+            ),
+            Self::IdempotencyKeyReused => (
+                "this Idempotency-Key was already used to start a session with a different body; \
+                 send a new key for a new session, or the same body to get the same session"
+                    .to_owned(),
+                None,
             ),
             Self::NotStored { request_id, .. } | Self::Panicked { request_id } => {
                 problem["requestId"] = json!(request_id);
@@ -112,10 +134,7 @@ impl ApiError {
         };
         problem["detail"] = json!(detail);
         if let Some(errors) = errors {
-            problem["errors"] = errors
-                .into_iter()
-                .map(|(pointer, detail)| json!({ "pointer": pointer, "detail": detail }))
-                .collect();
+            problem["errors"] = Value::Array(errors);
         }
 
         let body = problem.to_string();
@@ -130,4 +149,9 @@ impl ApiError {
         }
         response
     }
+}
+
+/// An error about the body as a whole.
+fn at_body(detail: String) -> Value {
+    json!({ "pointer": "", "detail": detail })
 }

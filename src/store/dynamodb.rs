@@ -13,8 +13,8 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 
-use super::item::{CREATED_AT, REQUEST_ID, to_item};
-use super::{SessionStore, StoreError};
+use super::item::{CREATED_AT, IDEMPOTENCY_FINGERPRINT, REQUEST_ID, to_item};
+use super::{Created, SessionStore, StoreError};
 use crate::domain::SessionRecord;
 
 /// Attempts per write: the first and two retries, all within the budget.
@@ -106,7 +106,7 @@ impl DynamoDbSessionStore {
 }
 
 impl SessionStore for DynamoDbSessionStore {
-    async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
+    async fn create(&self, record: &SessionRecord) -> Result<Created, StoreError> {
         let written = self
             .client
             .put_item()
@@ -118,21 +118,33 @@ impl SessionStore for DynamoDbSessionStore {
             .send()
             .await;
         match written {
-            Ok(_) => Ok(()),
+            Ok(_) => Ok(Created::New),
             Err(error) => classify(error, record),
         }
     }
 }
 
-fn classify(error: SdkError<PutItemError>, record: &SessionRecord) -> Result<(), StoreError> {
+fn classify(error: SdkError<PutItemError>, record: &SessionRecord) -> Result<Created, StoreError> {
     match &error {
         SdkError::ServiceError(service) => {
             if let PutItemError::ConditionalCheckFailedException(conflict) = service.err() {
+                let Some(existing) = conflict.item() else {
+                    return Err(StoreError::AlreadyExists);
+                };
                 // A retry after a write that landed but whose answer was lost
                 // finds our own record: that is success, not a conflict.
-                return match conflict.item() {
-                    Some(existing) if is_same_write(existing, record) => Ok(()),
-                    _ => Err(StoreError::AlreadyExists),
+                if is_same_write(existing, record) {
+                    return Ok(Created::New);
+                }
+                let stored_fingerprint = existing
+                    .get(IDEMPOTENCY_FINGERPRINT)
+                    .and_then(|value| value.as_s().ok());
+                return match &record.fingerprint {
+                    Some(ours) if stored_fingerprint.map(String::as_str) == Some(ours.as_str()) => {
+                        Ok(Created::Replayed)
+                    }
+                    Some(_) => Err(StoreError::KeyReused),
+                    None => Err(StoreError::AlreadyExists),
                 };
             }
             Err(StoreError::Failed(DisplayErrorContext(&error).to_string()))

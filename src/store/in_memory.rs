@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::domain::SessionRecord;
 
-use super::{SessionStore, StoreError};
+use super::{Created, SessionStore, StoreError};
 
 #[derive(Debug, Default)]
 pub struct InMemorySessionStore {
@@ -41,15 +41,19 @@ impl InMemorySessionStore {
 }
 
 impl SessionStore for InMemorySessionStore {
-    async fn create(&self, record: &SessionRecord) -> Result<(), StoreError> {
+    async fn create(&self, record: &SessionRecord) -> Result<Created, StoreError> {
         if *self.failing.lock().unwrap_or_else(PoisonError::into_inner) {
             return Err(StoreError::Failed("the in-memory store was told to fail".into()));
         }
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-        if records.contains_key(record.session_id.as_str()) {
-            return Err(StoreError::AlreadyExists);
+        if let Some(existing) = records.get(record.session_id.as_str()) {
+            return match (&record.fingerprint, &existing.fingerprint) {
+                (Some(ours), Some(theirs)) if ours == theirs => Ok(Created::Replayed),
+                (Some(_), _) => Err(StoreError::KeyReused),
+                (None, _) => Err(StoreError::AlreadyExists),
+            };
         }
         records.insert(record.session_id.to_string(), record.clone());
-        Ok(())
+        Ok(Created::New)
     }
 }

@@ -10,6 +10,8 @@ use crate::table::{PARTITION_KEY, TTL_ATTRIBUTE};
 
 pub const CREATED_AT: &str = "createdAt";
 pub const REQUEST_ID: &str = "requestId";
+/// The body's fingerprint, stored only for a start with an `Idempotency-Key`.
+pub const IDEMPOTENCY_FINGERPRINT: &str = "idempotencyFingerprint";
 
 pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
     let start = &record.start;
@@ -45,6 +47,12 @@ pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
     }
     if let Some(qoe) = &start.qoe_data {
         item.insert("qoeData".to_owned(), map(qoe, scalar));
+    }
+    if let Some(fingerprint) = &record.fingerprint {
+        item.insert(
+            IDEMPOTENCY_FINGERPRINT.to_owned(),
+            AttributeValue::S(fingerprint.as_str().to_owned()),
+        );
     }
     item
 }

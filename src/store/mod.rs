@@ -15,8 +15,19 @@ pub use item::to_item;
 /// Keeps new sessions durably.
 pub trait SessionStore: Send + Sync {
     /// Writes a new record; `Ok` only once the write is durable. Never
-    /// overwrites a record with the same id.
-    fn create(&self, record: &SessionRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// overwrites a record with the same id. An idempotent record (one with
+    /// a fingerprint) whose session already exists with the same fingerprint
+    /// is [`Created::Replayed`], and nothing is written.
+    fn create(&self, record: &SessionRecord) -> impl Future<Output = Result<Created, StoreError>> + Send;
+}
+
+/// How a session start ended well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    /// The record was written.
+    New,
+    /// The same idempotent start was already stored; nothing was written.
+    Replayed,
 }
 
 /// Why a session was not stored. The messages are for logs, never for clients.
@@ -24,6 +35,8 @@ pub trait SessionStore: Send + Sync {
 pub enum StoreError {
     #[error("a session with this id already exists")]
     AlreadyExists,
+    #[error("the idempotency key already names a session started with another body")]
+    KeyReused,
     #[error("the store did not answer within STORE_TIMEOUT_MS")]
     TimedOut,
     #[error("the store failed: {0}")]
@@ -35,6 +48,7 @@ impl StoreError {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::AlreadyExists => "store_conflict",
+            Self::KeyReused => "idempotency_key_reused",
             Self::TimedOut => "store_timeout",
             Self::Failed(_) => "store_failed",
         }

@@ -10,16 +10,24 @@ this hook drops exactly those, after checking that they are what they seem:
    - V3, recorded content: playerTime.playhead < params["media.length"];
    - numbers are stored in DynamoDB exactly as sent, so none may have more
      than 38 significant digits.
-2. The answer of `cargo lambda watch` itself, not of the function: the
+2. (see before_call) Generated values repeat across cases, so two valid
+   bodies would often share one `Idempotency-Key` and rightly get `422`.
+   Each well-formed key is made unique per case instead; malformed keys are
+   sent as generated. Replays and conflicts are tested in
+   tests/idempotency.rs.
+3. The answer of `cargo lambda watch` itself, not of the function: the
    emulator refuses a text body (no Content-Type, text/*, application/json)
-   that is not UTF-8 with its own 500, before invoking anything. API Gateway
-   hands such a body to the function, which answers 400 (see the not-UTF-8
-   sample in events/, checked by tests/handler.rs).
+   that is not UTF-8, or a header value with bytes outside ASCII, with its
+   own 500, before invoking anything. API Gateway hands such requests to the
+   function, which answers 400 (see the not-UTF-8 and non-ASCII
+   Idempotency-Key samples in events/, checked by tests/handler.rs).
 
 Every other failure is kept, so any other disagreement fails the run.
 """
 
 import json
+import re
+import uuid
 from decimal import Decimal
 
 import schemathesis
@@ -85,22 +93,45 @@ def rejected_for_inexpressible_rules_only(case, response):
     return bool(expected) and bool(reported) and reported <= expected
 
 
-def emulator_refused_a_non_utf8_text_body(response):
-    request = response.request
+def has_non_utf8_text_body(request):
     content_type = (request.headers.get("Content-Type") or "").lower()
     text_body = not content_type or content_type.startswith(("text/", "application/json"))
     body = request.body.encode() if isinstance(request.body, str) else request.body or b""
     try:
         body.decode("utf-8")
-        non_utf8 = False
+        return False
     except UnicodeDecodeError:
-        non_utf8 = True
+        return text_body
+
+
+def has_non_ascii_header(request):
+    def non_ascii(value):
+        raw = value.encode("latin-1", "replace") if isinstance(value, str) else value
+        return any(byte > 0x7E for byte in raw)
+
+    return any(non_ascii(value) for value in request.headers.values())
+
+
+def emulator_refused_the_request(response):
+    request = response.request
     emulator_answer = (
         response.status_code == 500
         and response.headers.get("content-type", [""])[0].startswith("text/plain")
         and b"httpstatuses.com/500" in response.content
     )
-    return text_body and non_utf8 and emulator_answer
+    return emulator_answer and (has_non_utf8_text_body(request) or has_non_ascii_header(request))
+
+
+WELL_FORMED_KEY = re.compile(r"[!-~]{1,255}")
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    """A fresh, well-formed Idempotency-Key for each case that sends a well-formed one."""
+    for name in list(case.headers or {}):
+        key = case.headers[name]
+        if name.lower() == "idempotency-key" and isinstance(key, str) and WELL_FORMED_KEY.fullmatch(key):
+            case.headers[name] = uuid.uuid4().hex
 
 
 @schemathesis.hook
@@ -108,4 +139,4 @@ def filter_failure(context, failure, case, response):
     """False drops the failure."""
     if failure.code == "ST202" and rejected_for_inexpressible_rules_only(case, response):
         return False
-    return not emulator_refused_a_non_utf8_text_body(response)
+    return not emulator_refused_the_request(response)
