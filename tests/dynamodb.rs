@@ -14,7 +14,6 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::http::StatusCode;
 use media_collector::domain::{SessionRecord, SessionStart};
-use media_collector::http::App;
 use media_collector::store::dynamodb::DynamoDbSessionStore;
 use media_collector::store::{Created, SessionStore, StoreError};
 use support::{config, dynamodb_client, event, fresh_table, full_body, redirected, sample_body};
@@ -298,7 +297,7 @@ async fn the_function_answers_500_while_the_store_is_down_and_recovers() {
     let table = fresh_table(&client).await;
     let (url, up) = switchable_proxy(support::dynamodb_endpoint()).await;
     let store = DynamoDbSessionStore::new(redirected(&client, &url), &table);
-    let app = App::new(config(&table, &[("STORE_TIMEOUT_MS", "600")]), store);
+    let app = support::app(config(&table, &[("STORE_TIMEOUT_MS", "600")]), store);
 
     up.store(false, Ordering::SeqCst);
     let started = Instant::now();

@@ -8,7 +8,7 @@ mod support;
 
 use std::path::PathBuf;
 
-use media_collector::http::{App, NotHttp};
+use media_collector::http::NotHttp;
 use media_collector::store::in_memory::InMemorySessionStore;
 use serde_json::{Value, json};
 use support::{config, event_files, event_json, sample_body};
@@ -88,7 +88,7 @@ async fn every_upstream_http_fixture_opens_a_session() {
     let fixtures = upstream_fixtures();
     assert!(fixtures.len() >= 25, "found only {} fixtures", fixtures.len());
     for (name, fixture) in fixtures {
-        let app = App::new(config("sessions", &[]), InMemorySessionStore::default());
+        let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
         let answer = app
             .invoke(&as_session_start(fixture), "lambda-request-id")
             .await
@@ -104,7 +104,7 @@ async fn every_upstream_http_fixture_opens_a_session() {
 
 #[tokio::test]
 async fn every_sample_event_is_answered_in_its_sources_shape() {
-    let app = App::new(config("sessions", &[]), InMemorySessionStore::default());
+    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
     for file in event_files() {
         let event = event_json(&file);
         let answer = app.invoke(&event, "lambda-request-id").await.expect("an HTTP event");
@@ -128,7 +128,7 @@ async fn every_sample_event_is_answered_in_its_sources_shape() {
 
 #[tokio::test]
 async fn an_event_that_is_no_http_request_is_refused() {
-    let app = App::new(config("sessions", &[]), InMemorySessionStore::default());
+    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
     for event in [
         json!({ "key1": "value1", "key2": "value2", "key3": "value3" }),
         json!([]),
@@ -143,7 +143,7 @@ async fn an_event_that_is_no_http_request_is_refused() {
 
 #[tokio::test]
 async fn odd_envelopes_still_get_http_answers() {
-    let app = App::new(config("sessions", &[]), InMemorySessionStore::default());
+    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
     let base = event_json("apigw-http-session-start.json");
     let mut cases = Vec::new();
     for (pointer, value) in [

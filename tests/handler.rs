@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 
 use lambda_http::http::{HeaderMap, StatusCode};
 use lambda_http::{Body, Response};
-use media_collector::http::App;
 use media_collector::store::in_memory::InMemorySessionStore;
 use serde_json::Value;
 use support::{config, event, event_files, event_json, request};
@@ -198,7 +197,7 @@ async fn every_sample_event_gets_its_documented_answer() {
     );
 
     for (file, status, pointers) in EXPECTED {
-        let app = App::new(config("sessions", &[]), InMemorySessionStore::default());
+        let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
         let response = app.handle(event(file)).await;
         assert_eq!(response.status().as_u16(), *status, "{file}: {}", body_text(&response));
         let headers = response.headers();
@@ -249,7 +248,7 @@ async fn every_sample_event_gets_its_documented_answer() {
 
 #[tokio::test]
 async fn the_stored_request_id_is_api_gateways() {
-    let app = App::new(config("sessions", &[]), InMemorySessionStore::default());
+    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
     let response = app.handle(event("apigw-http-session-start.json")).await;
     let id = header(response.headers(), "location")
         .unwrap()
@@ -262,7 +261,7 @@ async fn the_stored_request_id_is_api_gateways() {
 
 #[tokio::test]
 async fn a_store_failure_is_a_500_that_shows_no_internals() {
-    let app = App::new(config("sessions", &[]), InMemorySessionStore::failing());
+    let app = support::app(config("sessions", &[]), InMemorySessionStore::failing());
     let response = app.handle(event("apigw-rest-session-start.json")).await;
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_cors("500", response.headers());
@@ -280,7 +279,7 @@ async fn a_store_failure_is_a_500_that_shows_no_internals() {
 
 #[tokio::test]
 async fn a_listed_origin_is_echoed_with_vary() {
-    let app = App::new(
+    let app = support::app(
         config(
             "sessions",
             &[("CORS_ALLOW_ORIGIN", "https://other.example,https://player.example.com")],
@@ -313,7 +312,7 @@ async fn a_listed_origin_is_echoed_with_vary() {
 
 #[tokio::test]
 async fn the_body_limit_is_configurable() {
-    let app = App::new(
+    let app = support::app(
         config("sessions", &[("MAX_BODY_BYTES", "100")]),
         InMemorySessionStore::default(),
     );
@@ -324,7 +323,7 @@ async fn the_body_limit_is_configurable() {
 
 #[tokio::test]
 async fn other_methods_get_405_and_other_paths_404() {
-    let app = App::new(config("sessions", &[]), InMemorySessionStore::default());
+    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
     for (method, path, status) in [
         ("PUT", "/api/v1/sessions", 405),
         ("DELETE", "/api/v1/sessions/", 405),

@@ -112,7 +112,7 @@ fn sha256_hex(text: &str) -> String {
 
 #[tokio::test]
 async fn with_the_in_memory_store() {
-    let app = App::new(config("sessions", &[]), InMemorySessionStore::default());
+    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
     replays_conflicts_and_malformed_keys(app).await;
 }
 
@@ -120,7 +120,7 @@ async fn with_the_in_memory_store() {
 async fn with_dynamodb_local() {
     let client = dynamodb_client(std::time::Duration::from_secs(3)).await;
     let table = fresh_table(&client).await;
-    let app = App::new(config(&table, &[]), DynamoDbSessionStore::new(client.clone(), &table));
+    let app = support::app(config(&table, &[]), DynamoDbSessionStore::new(client.clone(), &table));
     replays_conflicts_and_malformed_keys(app).await;
 
     // One record under the key's id, written once, with its fingerprint.

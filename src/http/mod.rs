@@ -8,12 +8,15 @@ mod cors;
 mod envelope;
 mod problem;
 mod routing;
+mod schemas;
 
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
-use lambda_http::http::header::{ACCESS_CONTROL_EXPOSE_HEADERS, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, ORIGIN};
+use lambda_http::http::header::{
+    ACCESS_CONTROL_EXPOSE_HEADERS, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, ORIGIN,
+};
 use lambda_http::http::{HeaderValue, Method, StatusCode};
 use lambda_http::{Body, Response};
 use serde_json::Value;
@@ -28,6 +31,7 @@ pub use cors::AllowedOrigins;
 pub use envelope::{ApiRequest, LambdaResponse, NotHttp, RawBody, Source};
 pub use problem::{ApiError, IDEMPOTENCY_KEY};
 pub use routing::Route;
+pub use schemas::{event_types, schema};
 
 /// The longest path written to the log line; the rest is cut.
 const LOGGED_PATH_CHARS: usize = 200;
@@ -84,6 +88,7 @@ impl<S: SessionStore> App<S> {
         let (mut response, session_id, error_kind) = match outcome {
             Ok(Answer::Created { session_id, replayed }) => (created(&session_id, replayed), Some(session_id), None),
             Ok(Answer::Preflight) => (preflight(), None, None),
+            Ok(Answer::Schema(schema)) => (schema_document(schema), None, None),
             Err(error) => {
                 if let ApiError::NotStored { source, .. } = &error {
                     tracing::error!(request_id = %ids.lambda, error = %source, "session not stored");
@@ -136,13 +141,18 @@ impl<S: SessionStore> App<S> {
         ids: &RequestIds<'_>,
         store_latency: &mut Option<Duration>,
     ) -> Result<Answer, ApiError> {
-        if Route::of(request) == Route::NotFound {
-            return Err(ApiError::NotFound);
-        }
-        match request.method {
-            Some(Method::POST) => self.create_session(request, ids, store_latency).await,
-            Some(Method::OPTIONS) => Ok(Answer::Preflight),
-            _ => Err(ApiError::MethodNotAllowed),
+        let route = Route::of(request);
+        match (route, &request.method) {
+            (Route::NotFound, _) | (Route::SessionEvents(_), _) => Err(ApiError::NotFound),
+            (_, Some(Method::OPTIONS)) => Ok(Answer::Preflight),
+            (Route::Sessions, Some(Method::POST)) => self.create_session(request, ids, store_latency).await,
+            (Route::Schema(event_type), Some(Method::GET)) => {
+                schema(event_type).map(Answer::Schema).ok_or(ApiError::NoSuchSchema)
+            }
+            (route, _) => Err(ApiError::MethodNotAllowed {
+                allow: route.allow(),
+                resource: route.pattern(),
+            }),
         }
     }
 
@@ -207,6 +217,7 @@ fn idempotency_key(request: &ApiRequest) -> Result<Option<IdempotencyKey>, ApiEr
 enum Answer {
     Created { session_id: SessionId, replayed: bool },
     Preflight,
+    Schema(&'static str),
 }
 
 /// The ids that tie a request to its logs: Lambda's, and API Gateway's
@@ -260,6 +271,15 @@ fn created(session_id: &SessionId, replayed: bool) -> Response<Body> {
     if replayed {
         headers.insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
     }
+    response
+}
+
+fn schema_document(schema: &'static str) -> Response<Body> {
+    let mut response = Response::new(Body::Text(schema.to_owned()));
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/schema+json"));
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(schema.len()));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
     response
 }
 

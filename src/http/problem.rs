@@ -17,7 +17,14 @@ pub enum ApiError {
     #[error("no such resource")]
     NotFound,
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed {
+        /// The `Allow` header: the resource's methods.
+        allow: &'static str,
+        /// The resource's path pattern.
+        resource: &'static str,
+    },
+    #[error("no schema for this event type")]
+    NoSuchSchema,
     #[error("unsupported media type {0:?}")]
     UnsupportedMediaType(String),
     #[error("body larger than {limit} bytes")]
@@ -43,7 +50,8 @@ impl ApiError {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::NotFound => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
+            Self::NoSuchSchema => "no_such_schema",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooLarge { .. } => "body_too_large",
             Self::NotUtf8 { .. } => "body_not_utf8",
@@ -58,8 +66,8 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::NotFound | Self::NoSuchSchema => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType(_)
             | Self::NotUtf8 { .. }
             | Self::NotBase64
@@ -84,8 +92,12 @@ impl ApiError {
                 "no such resource; sessions are created with POST /api/v1/sessions".to_owned(),
                 None,
             ),
-            Self::MethodNotAllowed => (
-                "/api/v1/sessions accepts POST (and OPTIONS for CORS preflight)".to_owned(),
+            Self::MethodNotAllowed { allow, resource } => (format!("{resource} accepts {allow}"), None),
+            Self::NoSuchSchema => (
+                format!(
+                    "no schema for this event type; schemas exist for {}",
+                    super::event_types().collect::<Vec<_>>().join(", ")
+                ),
                 None,
             ),
             Self::UnsupportedMediaType(sent) => {
@@ -144,8 +156,8 @@ impl ApiError {
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
-        if matches!(self, Self::MethodNotAllowed) {
-            headers.insert(ALLOW, HeaderValue::from_static("OPTIONS, POST"));
+        if let Self::MethodNotAllowed { allow, .. } = self {
+            headers.insert(ALLOW, HeaderValue::from_static(allow));
         }
         response
     }

@@ -148,3 +148,9 @@ pub async fn fresh_table(client: &Client) -> String {
         .unwrap_or_else(|e| panic!("cannot create table {name} in DynamoDB Local: {e}"));
     name
 }
+
+/// The app with its metrics records kept in a buffer, out of the test output.
+pub fn app<S: media_collector::store::SessionStore>(config: Config, store: S) -> media_collector::http::App<S> {
+    let (sink, _buffer) = media_collector::metrics::MetricsSink::buffer();
+    media_collector::http::App::with_metrics(config, store, sink)
+}
