@@ -43,7 +43,7 @@ cat >&2 <<EOF
 
 ==> media-collector is running: POST $url
     DynamoDB Local: $AWS_ENDPOINT_URL_DYNAMODB, table $TABLE_NAME (in memory: emptied when this stops)
-    Try it (SPEC section 2's example body):
+    Try it (the example body of docs/api.md):
       curl -i -X POST '$url' -H 'Content-Type: application/json' -d '$body'
     Or send a whole Lambda event (API Gateway, ALB, ...) from events/:
       ${VENV_DIR#"$MC_ROOT"/}/bin/cargo-lambda lambda invoke media-collector --invoke-address 127.0.0.1 --invoke-port $PORT --data-file events/apigw-rest-session-start.json

@@ -1,5 +1,5 @@
 //! The DynamoDB adapter against AWS DynamoDB Local, the real engine: the
-//! stored item attribute by attribute (SPEC §4), exact decimals, no
+//! stored item attribute by attribute (docs/api.md, "Stored records"), exact decimals, no
 //! overwrite, and faults (unreachable, hanging, throttling) answered within
 //! the time budget by a 500 from which the function recovers.
 

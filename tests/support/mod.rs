@@ -11,7 +11,7 @@ use media_collector::http::{ApiRequest, RawBody};
 use media_collector::store::dynamodb;
 use serde_json::{Value, json};
 
-/// The SPEC §2 example body.
+/// The example body of docs/api.md.
 pub fn sample_body() -> Value {
     serde_json::from_str(
         r#"{
