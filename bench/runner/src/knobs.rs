@@ -1,0 +1,151 @@
+//! The bench's scenario sizes, from the environment (`BENCH_*`, so that
+//! `make bench BENCH_QUICK=1` works) and then the command line, which wins.
+//! A quick run keeps every scenario but shrinks the counts, to finish in
+//! about a minute.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+pub const HELP: &str = "\
+usage: media-collector-bench [options]
+
+Measures media-collector against the bench-bare and bench-naive baselines and
+prints one markdown table (also written to target/bench/latest.md).
+
+options (each also read from the environment variable in brackets):
+  --quick                 small counts, about a minute in all          [BENCH_QUICK=1]
+  --cold-starts N         processes started per function and store     [BENCH_COLD_STARTS] (7; quick 3)
+  --warmup N              warm-up requests before timing warm ones     [BENCH_WARMUP] (20; quick 10)
+  --warm-requests N       timed sequential warm requests               [BENCH_WARM_REQUESTS] (300; quick 100)
+  --throughput-secs S     length of each throughput window             [BENCH_THROUGHPUT_SECS] (2; quick 1)
+  --throughput-max N      most requests in a throughput window         [BENCH_THROUGHPUT_MAX] (2000)
+  --no-build              use the release binaries already in target/  [BENCH_NO_BUILD=1]
+  -h, --help              this text
+";
+
+#[derive(Debug, Clone)]
+pub struct Knobs {
+    pub quick: bool,
+    /// Fresh processes per function with each of the plain and the TLS store.
+    pub cold_starts: usize,
+    pub warmup: usize,
+    pub warm_requests: usize,
+    pub throughput_window: Duration,
+    pub throughput_max: usize,
+    /// Callers at once in the concurrent throughput scenario.
+    pub callers: usize,
+    /// `AWS_LAMBDA_MAX_CONCURRENCY` in the concurrent throughput scenario.
+    pub max_concurrency: u32,
+    /// How long the stub DynamoDB takes to answer a PutItem.
+    pub stub_delay: Duration,
+    pub build: bool,
+}
+
+impl Knobs {
+    fn defaults(quick: bool) -> Self {
+        Self {
+            quick,
+            cold_starts: if quick { 3 } else { 7 },
+            warmup: if quick { 10 } else { 20 },
+            warm_requests: if quick { 100 } else { 300 },
+            throughput_window: Duration::from_secs(if quick { 1 } else { 2 }),
+            throughput_max: 2000,
+            callers: 16,
+            max_concurrency: 8,
+            stub_delay: Duration::from_millis(10),
+            build: true,
+        }
+    }
+
+    /// `None` when `--help` was asked for.
+    pub fn from_env_and_args(args: impl IntoIterator<Item = String>) -> anyhow::Result<Option<Self>> {
+        let args: Vec<String> = args.into_iter().collect();
+        if args.iter().any(|arg| arg == "-h" || arg == "--help") {
+            return Ok(None);
+        }
+        let env = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        let quick = args.iter().any(|arg| arg == "--quick") || env("BENCH_QUICK").is_some_and(|v| v != "0");
+        let mut knobs = Self::defaults(quick);
+        if let Some(value) = env("BENCH_COLD_STARTS") {
+            knobs.cold_starts = count("BENCH_COLD_STARTS", &value)?;
+        }
+        if let Some(value) = env("BENCH_WARMUP") {
+            knobs.warmup = count("BENCH_WARMUP", &value)?;
+        }
+        if let Some(value) = env("BENCH_WARM_REQUESTS") {
+            knobs.warm_requests = count("BENCH_WARM_REQUESTS", &value)?;
+        }
+        if let Some(value) = env("BENCH_THROUGHPUT_SECS") {
+            knobs.throughput_window = seconds("BENCH_THROUGHPUT_SECS", &value)?;
+        }
+        if let Some(value) = env("BENCH_THROUGHPUT_MAX") {
+            knobs.throughput_max = count("BENCH_THROUGHPUT_MAX", &value)?;
+        }
+        if env("BENCH_NO_BUILD").is_some_and(|v| v != "0") {
+            knobs.build = false;
+        }
+
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
+            match arg.as_str() {
+                "--quick" => {}
+                "--no-build" => knobs.build = false,
+                "--cold-starts" => knobs.cold_starts = count(&arg, &value()?)?,
+                "--warmup" => knobs.warmup = count(&arg, &value()?)?,
+                "--warm-requests" => knobs.warm_requests = count(&arg, &value()?)?,
+                "--throughput-secs" => knobs.throughput_window = seconds(&arg, &value()?)?,
+                "--throughput-max" => knobs.throughput_max = count(&arg, &value()?)?,
+                other => bail!("unknown option {other:?}\n\n{HELP}"),
+            }
+        }
+        Ok(Some(knobs))
+    }
+}
+
+/// A whole number from 1 to 100,000: every loop of the bench stays bounded.
+fn count(name: &str, value: &str) -> anyhow::Result<usize> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => bail!("{name}={value:?}: expected a whole number from 1 to 100000"),
+    }
+}
+
+/// Seconds, more than 0 and at most 60.
+fn seconds(name: &str, value: &str) -> anyhow::Result<Duration> {
+    match value.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= 60.0 => Ok(Duration::from_secs_f64(s)),
+        _ => bail!("{name}={value:?}: expected seconds, more than 0 and at most 60"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> anyhow::Result<Option<Knobs>> {
+        Knobs::from_env_and_args(args.iter().map(|arg| (*arg).to_owned()))
+    }
+
+    #[test]
+    fn flags_override_the_defaults() {
+        let knobs = parse(&["--cold-starts", "2", "--warm-requests", "50", "--no-build"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(knobs.cold_starts, 2);
+        assert_eq!(knobs.warm_requests, 50);
+        assert!(!knobs.build);
+        let quick = parse(&["--quick"]).unwrap().unwrap();
+        assert!(quick.quick && quick.cold_starts < 7);
+    }
+
+    #[test]
+    fn bad_values_and_options_are_refused() {
+        assert!(parse(&["--cold-starts", "0"]).is_err());
+        assert!(parse(&["--cold-starts"]).is_err());
+        assert!(parse(&["--throughput-secs", "600"]).is_err());
+        assert!(parse(&["--bogus"]).is_err());
+        assert!(parse(&["--help"]).unwrap().is_none());
+    }
+}

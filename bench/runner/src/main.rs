@@ -1,0 +1,324 @@
+//! `make bench`: media-collector next to two baselines, `bench-bare` (the
+//! floor: the runtime alone) and `bench-naive` (the function as a typical
+//! user writes it), each process spawned fresh under its own local Lambda
+//! Runtime API, against DynamoDB Local (plain and behind TLS) and a stub.
+//! Prints one markdown table and writes it to `target/bench/latest.md`.
+//! Every process it starts is killed when it ends, fails or is interrupted.
+#![forbid(unsafe_code)]
+
+mod function;
+mod knobs;
+mod report;
+mod scenarios;
+mod services;
+
+use std::path::{Path, PathBuf};
+use std::process::{ExitCode, Stdio};
+
+use anyhow::{Context, bail};
+use serde_json::Value;
+use tokio::process::Command;
+
+use function::{Function, Launch, Running, Store};
+use knobs::Knobs;
+use report::Figures;
+use services::ddb_local::DynamoDbLocal;
+use services::stub::Stub;
+use services::tls_front::TlsFront;
+
+const TABLE: &str = "media-collector-bench-sessions";
+const EVENT_FILE: &str = "events/apigw-http-session-start.json";
+/// The function compared with the baseline "naive" in the ratio column.
+const SUBJECT: &str = "media-collector";
+const BASELINE: &str = "naive";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let knobs = match Knobs::from_env_and_args(std::env::args().skip(1)) {
+        Ok(Some(knobs)) => knobs,
+        Ok(None) => {
+            print!("{}", knobs::HELP);
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            eprintln!("media-collector-bench: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    // Dropping `run` kills every child process it started (kill_on_drop).
+    let outcome = tokio::select! {
+        outcome = run(knobs) => outcome,
+        signal = interrupted() => Err(anyhow::anyhow!("{signal}: stopped every process the bench had started")),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("media-collector-bench failed: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut hangup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return "interrupted";
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "interrupted (Ctrl-C)",
+        _ = term.recv() => "terminated (SIGTERM)",
+        _ = hangup.recv() => "hung up (SIGHUP)",
+    }
+}
+
+/// The repository's root, its target folder and its tools folder (`TOOLS_DIR`).
+struct Paths {
+    root: PathBuf,
+    target: PathBuf,
+    tools: PathBuf,
+}
+
+impl Paths {
+    fn find() -> anyhow::Result<Self> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .canonicalize()
+            .context("find the repository's root")?;
+        let under_root = |var: &str, default: &str| match std::env::var_os(var).filter(|v| !v.is_empty()) {
+            Some(dir) => root.join(dir), // an absolute path replaces the root
+            None => root.join(default),
+        };
+        Ok(Self {
+            target: under_root("CARGO_TARGET_DIR", "target"),
+            tools: under_root("TOOLS_DIR", ".tools"),
+            root,
+        })
+    }
+}
+
+async fn run(knobs: Knobs) -> anyhow::Result<()> {
+    let paths = Paths::find()?;
+    let out_dir = paths.target.join("bench");
+    let log_dir = out_dir.join("logs");
+    std::fs::create_dir_all(&log_dir).with_context(|| format!("create {}", log_dir.display()))?;
+
+    let functions = [
+        ("bare", "bench-bare"),
+        ("naive", "bench-naive"),
+        (SUBJECT, "media-collector"),
+    ];
+    if knobs.build {
+        for (_, package) in functions {
+            build(&paths.root, package).await?;
+        }
+    }
+    let functions: Vec<Function> = functions
+        .iter()
+        .map(|(label, package)| Function {
+            label,
+            binary: paths.target.join("release").join(package),
+        })
+        .collect();
+    for function in &functions {
+        if !function.binary.is_file() {
+            bail!(
+                "{} is missing: build it with `cargo build --release -p <package>` (or run without --no-build)",
+                function.binary.display()
+            );
+        }
+    }
+    let event_text =
+        std::fs::read_to_string(paths.root.join(EVENT_FILE)).with_context(|| format!("read {EVENT_FILE}"))?;
+    let event: Value = serde_json::from_str(&event_text).with_context(|| format!("parse {EVENT_FILE}"))?;
+
+    let ddb = DynamoDbLocal::start(&paths.tools, &log_dir).await?;
+    ddb.prepare(TABLE, if knobs.quick { 100 } else { 300 }).await?;
+    let tls = TlsFront::start(([127, 0, 0, 1], ddb.port).into(), &out_dir).await?;
+    let stub = Stub::start(knobs.stub_delay).await?;
+    let plain = Store {
+        endpoint: ddb.url(),
+        ca_file: None,
+    };
+    let with_tls = Store {
+        endpoint: tls.url(),
+        ca_file: Some(tls.ca_file.clone()),
+    };
+    let stubbed = Store {
+        endpoint: stub.url(),
+        ca_file: None,
+    };
+    let launch = |store, max_concurrency, name: String| Launch {
+        store,
+        table: TABLE,
+        max_concurrency,
+        log: log_dir.join(format!("{name}.log")),
+    };
+
+    let mut figures: Vec<Figures> = vec![Figures::default(); functions.len()];
+    eprintln!("==> priming: one unmeasured start of each function (page cache, DynamoDB Local's JIT)");
+    for function in &functions {
+        let mut running = Running::spawn(
+            function,
+            launch(&plain, None, format!("{}-prime", function.label)),
+            &event,
+        )
+        .await?;
+        scenarios::cold_start(&mut running).await?;
+        scenarios::warm(&running, 0, 5).await?;
+        running.stop().await;
+    }
+
+    // Rounds interleave the functions, so that any drift of the machine hits all alike.
+    for round in 1..=knobs.cold_starts {
+        for (function, figures) in functions.iter().zip(figures.iter_mut()) {
+            let name = format!("{}-cold-{round}", function.label);
+            let mut running = Running::spawn(function, launch(&plain, None, name), &event).await?;
+            let cold = scenarios::cold_start(&mut running).await?;
+            figures.init_ms.push(ms(cold.init));
+            figures.first_invocation_ms.push(ms(cold.first_invocation));
+            eprintln!(
+                "==> cold start {round}/{}, plain HTTP, {:<15} init {:>7.2} ms, first invocation {:>7.2} ms",
+                knobs.cold_starts,
+                function.label,
+                ms(cold.init),
+                ms(cold.first_invocation)
+            );
+            if round == knobs.cold_starts {
+                let warm = scenarios::warm(&running, knobs.warmup, knobs.warm_requests).await?;
+                figures.warm_p50_ms = Some(ms(warm.p50));
+                figures.warm_p99_ms = Some(ms(warm.p99));
+                figures.cpu_us_per_request = Some(warm.cpu_per_request.as_secs_f64() * 1e6);
+                figures.cpu_coarse = warm.cpu_coarse;
+                figures.peak_rss_mib = Some(warm.peak_rss as f64 / 1_048_576.0);
+                eprintln!(
+                    "==> warm, {:<15} p50 {:.2} ms, p99 {:.2} ms, CPU {:.0} µs/request, peak RSS {:.2} MiB",
+                    function.label,
+                    ms(warm.p50),
+                    ms(warm.p99),
+                    warm.cpu_per_request.as_secs_f64() * 1e6,
+                    warm.peak_rss as f64 / 1_048_576.0
+                );
+            }
+            running.stop().await;
+        }
+    }
+    for round in 1..=knobs.cold_starts {
+        for (function, figures) in functions.iter().zip(figures.iter_mut()) {
+            let name = format!("{}-tls-{round}", function.label);
+            let mut running = Running::spawn(function, launch(&with_tls, None, name), &event).await?;
+            let cold = scenarios::cold_start(&mut running).await?;
+            figures.tls_cold_ms.push(ms(cold.total));
+            figures.tls_first_invocation_ms.push(ms(cold.first_invocation));
+            eprintln!(
+                "==> cold start {round}/{}, TLS,        {:<15} spawn → 201 {:>7.2} ms, first invocation {:>7.2} ms",
+                knobs.cold_starts,
+                function.label,
+                ms(cold.total),
+                ms(cold.first_invocation)
+            );
+            running.stop().await;
+        }
+    }
+    for (function, figures) in functions.iter().zip(figures.iter_mut()) {
+        for (concurrency, callers) in [(None, 1), (Some(knobs.max_concurrency), knobs.callers)] {
+            let name = format!("{}-throughput-{callers}", function.label);
+            let mut running = Running::spawn(function, launch(&stubbed, concurrency, name), &event).await?;
+            scenarios::cold_start(&mut running).await?;
+            scenarios::warm(&running, knobs.warmup, 1).await?;
+            let puts_before = stub.puts();
+            let (rate, answered) =
+                scenarios::throughput(&running, callers, knobs.throughput_window, knobs.throughput_max).await?;
+            let puts = stub.puts() - puts_before;
+            running.stop().await;
+            if function.label != "bare" && puts != answered as u64 {
+                bail!(
+                    "{} answered {answered} requests but wrote {puts} items to the stub",
+                    function.label
+                );
+            }
+            eprintln!(
+                "==> throughput, {callers:>2} caller(s), {:<15} {rate:>6.0} answers/s ({answered} in the window)",
+                function.label
+            );
+            match concurrency {
+                None => figures.sequential_rps = Some(rate),
+                Some(_) => figures.concurrent_rps = Some(rate),
+            }
+        }
+    }
+    drop((tls, stub));
+    ddb.stop().await;
+
+    let zip = paths.target.join("lambda/media-collector/bootstrap.zip");
+    if let (Some(figures), Ok(meta)) = (
+        functions
+            .iter()
+            .position(|f| f.label == SUBJECT)
+            .map(|i| &mut figures[i]),
+        std::fs::metadata(&zip),
+    ) {
+        figures.zip_mib = Some(meta.len() as f64 / 1_048_576.0);
+    }
+
+    let caption = caption(&knobs).await;
+    let columns: Vec<(&str, &Figures)> = functions.iter().map(|f| f.label).zip(figures.iter()).collect();
+    let table = report::render(&knobs, &caption, &columns, SUBJECT, BASELINE);
+    print!("{table}");
+    let latest = out_dir.join("latest.md");
+    std::fs::write(&latest, &table).with_context(|| format!("write {}", latest.display()))?;
+    eprintln!("==> written to {}", latest.display());
+    Ok(())
+}
+
+fn ms(duration: std::time::Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// `cargo build --release --locked -p PACKAGE`: alone, so that the package keeps its own dependency features.
+async fn build(root: &Path, package: &str) -> anyhow::Result<()> {
+    eprintln!("==> cargo build --release --locked -p {package}");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args(["build", "--release", "--locked", "-p", package])
+        .stdin(Stdio::null())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .status()
+        .await
+        .context("run cargo build")?;
+    if !status.success() {
+        bail!("cargo build -p {package} failed ({status})");
+    }
+    Ok(())
+}
+
+/// What the run was: when, on what, and its sizes.
+async fn caption(knobs: &Knobs) -> String {
+    let when = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .await
+        .ok()
+        .and_then(|output| String::from_utf8(output.stdout).ok())
+        .map(|version| version.trim().to_owned())
+        .unwrap_or_default();
+    format!(
+        "`make bench`{}, {when}, {cores} cores, {rustc}: {} cold starts per function and store, \
+         {} warm requests after {} warm-ups, throughput windows of {:?} (at most {} requests).",
+        if knobs.quick { " (quick)" } else { "" },
+        knobs.cold_starts,
+        knobs.warm_requests,
+        knobs.warmup,
+        knobs.throughput_window,
+        knobs.throughput_max
+    )
+}
