@@ -1,0 +1,227 @@
+//! Lambda Managed Instances: the function's own binary, under a local Lambda
+//! Runtime API with `AWS_LAMBDA_MAX_CONCURRENCY=8`, serves overlapping
+//! invocations in one process against DynamoDB Local: every 201 is stored,
+//! the ids are distinct, each request logs exactly one line with its own
+//! request id, and a hanging store still answers 500 within the budget.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use futures_util::future::join_all;
+use runtime_api_emulator::{Emulator, Outcome};
+use serde_json::Value;
+use support::{dynamodb_client, dynamodb_endpoint, event_json, fresh_table};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const CONCURRENCY: usize = 8;
+
+/// The function's binary, running under an emulator; killed when dropped.
+struct Function {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Function {
+    fn spawn(emulator: &Emulator, table: &str, endpoint: &str, store_timeout_ms: u32) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_media-collector"))
+            .env_clear()
+            .envs(emulator.lambda_env())
+            .env("AWS_LAMBDA_MAX_CONCURRENCY", CONCURRENCY.to_string())
+            .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+            .env("TABLE_NAME", table)
+            .env("EVENTS_TABLE_NAME", format!("{table}-events"))
+            .env("STORE_TIMEOUT_MS", store_timeout_ms.to_string())
+            .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the media-collector binary starts");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let collected = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                collected.lock().unwrap_or_else(PoisonError::into_inner).push(line);
+            }
+        });
+        Self { child, lines }
+    }
+
+    /// The `request` log lines (one per request), as JSON.
+    fn request_lines(&self) -> Vec<Value> {
+        self.lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|line| line["fields"]["message"] == "request")
+            .collect()
+    }
+}
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A TCP proxy to `upstream` that holds every chunk the client sends for
+/// `delay`: each DynamoDB call then takes at least that long, so calls that
+/// overlap finish far sooner than calls made one after another.
+async fn delaying_proxy(upstream: String, delay: Duration) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let Ok(server) = TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let (mut client_read, mut client_write) = client.into_split();
+                let (mut server_read, mut server_write) = server.into_split();
+                let requests = async {
+                    let mut buffer = vec![0; 64 * 1024];
+                    while let Ok(read) = client_read.read(&mut buffer).await {
+                        if read == 0 {
+                            break;
+                        }
+                        tokio::time::sleep(delay).await;
+                        if server_write.write_all(&buffer[..read]).await.is_err() {
+                            break;
+                        }
+                    }
+                };
+                let answers = tokio::io::copy(&mut server_read, &mut client_write);
+                let _ = tokio::join!(requests, answers);
+            });
+        }
+    });
+    url
+}
+
+/// An endpoint that accepts connections and never answers.
+async fn hanging_endpoint() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((connection, _)) = listener.accept().await {
+            held.push(connection);
+        }
+    });
+    url
+}
+
+fn session_start_event() -> Value {
+    event_json("apigw-http-session-start.json")
+}
+
+async fn started(emulator: &Emulator) {
+    emulator
+        .first_poll(Duration::from_secs(30))
+        .await
+        .unwrap_or_else(|e| panic!("the function did not start: {e}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn overlapping_invocations_are_each_stored_answered_and_logged_once() {
+    let client = dynamodb_client(Duration::from_secs(3)).await;
+    let table = fresh_table(&client).await;
+    let delay = Duration::from_millis(150);
+    let endpoint = delaying_proxy(dynamodb_endpoint(), delay).await;
+    let emulator = Emulator::start().await.unwrap();
+    let function = Function::spawn(&emulator, &table, &endpoint, 3_000);
+    started(&emulator).await;
+
+    let count = 3 * CONCURRENCY;
+    let began = Instant::now();
+    let invocations = join_all((0..count).map(|_| emulator.invoke(session_start_event()))).await;
+    let elapsed = began.elapsed();
+    // One after another, each write would take at least `delay`.
+    let one_at_a_time = delay * u32::try_from(count).unwrap();
+    assert!(
+        elapsed < one_at_a_time / 2,
+        "{count} invocations took {elapsed:?}: they did not overlap (one at a time: at least {one_at_a_time:?})"
+    );
+
+    let mut session_of_request = std::collections::HashMap::new();
+    for invocation in invocations {
+        let invocation = invocation.expect("an answer");
+        let Outcome::Response(answer) = &invocation.outcome else {
+            panic!("a Lambda error: {:?}", invocation.outcome)
+        };
+        assert_eq!(answer["statusCode"], 201, "{answer}");
+        let location = answer["headers"]["location"].as_str().expect("a Location");
+        let id = location.strip_prefix("/api/v1/sessions/").unwrap().to_owned();
+        session_of_request.insert(invocation.request_id.clone(), id);
+    }
+    let distinct: std::collections::HashSet<&String> = session_of_request.values().collect();
+    assert_eq!(distinct.len(), count, "session ids are distinct");
+    for id in distinct {
+        let item = client
+            .get_item()
+            .table_name(&table)
+            .key("sessionId", AttributeValue::S(id.clone()))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap()
+            .item;
+        assert!(item.is_some(), "a 201 names session {id}, which is not stored");
+    }
+
+    let lines = function.request_lines();
+    assert_eq!(lines.len(), count, "one request line per invocation");
+    for line in lines {
+        let fields = &line["fields"];
+        let request_id = fields["request_id"].as_str().expect("a request id");
+        let session = session_of_request
+            .remove(request_id)
+            .unwrap_or_else(|| panic!("a line for an unknown or already logged request: {line}"));
+        assert_eq!(fields["status"], 201, "{line}");
+        assert_eq!(fields["session_id"].as_str(), Some(session.as_str()), "{line}");
+    }
+    assert!(session_of_request.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hanging_store_answers_500_within_the_budget_in_concurrent_mode() {
+    let endpoint = hanging_endpoint().await;
+    let emulator = Emulator::start().await.unwrap();
+    let budget = Duration::from_millis(600);
+    let _function = Function::spawn(&emulator, "sessions", &endpoint, 600);
+    started(&emulator).await;
+
+    let began = Instant::now();
+    let invocations = join_all((0..CONCURRENCY).map(|_| emulator.invoke(session_start_event()))).await;
+    let elapsed = began.elapsed();
+    for invocation in invocations {
+        let invocation = invocation.expect("an answer");
+        let Outcome::Response(answer) = &invocation.outcome else {
+            panic!("a Lambda error: {:?}", invocation.outcome)
+        };
+        assert_eq!(answer["statusCode"], 500, "{answer}");
+        assert_eq!(answer["headers"]["content-type"], "application/problem+json");
+        assert!(
+            invocation.latency < budget + Duration::from_millis(900),
+            "{:?}",
+            invocation.latency
+        );
+    }
+    assert!(
+        elapsed < budget * 2 + Duration::from_millis(900),
+        "{CONCURRENCY} concurrent answers took {elapsed:?}"
+    );
+}
