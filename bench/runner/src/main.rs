@@ -103,21 +103,25 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
     let log_dir = out_dir.join("logs");
     std::fs::create_dir_all(&log_dir).with_context(|| format!("create {}", log_dir.display()))?;
 
+    // The baselines are built as their users would build them: in a target
+    // folder of their own, without this project's build settings
+    // (`.cargo/config.toml` turns aws-lc's jitter entropy off for ours).
+    let baselines_target = paths.target.join("bench-baselines");
     let functions = [
-        ("bare", "bench-bare"),
-        ("naive", "bench-naive"),
-        (SUBJECT, "media-collector"),
+        ("bare", "bench-bare", Some(&baselines_target)),
+        ("naive", "bench-naive", Some(&baselines_target)),
+        (SUBJECT, "media-collector", None),
     ];
     if knobs.build {
-        for (_, package) in functions {
-            build(&paths.root, package).await?;
+        for (_, package, target) in functions {
+            build(&paths.root, package, target.map(PathBuf::as_path)).await?;
         }
     }
     let functions: Vec<Function> = functions
         .iter()
-        .map(|(label, package)| Function {
+        .map(|(label, package, target)| Function {
             label,
-            binary: paths.target.join("release").join(package),
+            binary: target.unwrap_or(&paths.target).join("release").join(package),
         })
         .collect();
     for function in &functions {
@@ -275,11 +279,19 @@ fn ms(duration: std::time::Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-/// `cargo build --release --locked -p PACKAGE`: alone, so that the package keeps its own dependency features.
-async fn build(root: &Path, package: &str) -> anyhow::Result<()> {
+/// `cargo build --release --locked -p PACKAGE`: alone, so that the package
+/// keeps its own dependency features. A baseline (`target` set) is built in
+/// that folder with aws-lc's default entropy sources, as a user would build it.
+async fn build(root: &Path, package: &str, target: Option<&Path>) -> anyhow::Result<()> {
     eprintln!("==> cargo build --release --locked -p {package}");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
+    let mut command = Command::new(cargo);
+    if let Some(target) = target {
+        command
+            .env("CARGO_TARGET_DIR", target)
+            .env("AWS_LC_SYS_NO_JITTER_ENTROPY", "0");
+    }
+    let status = command
         .current_dir(root)
         .args(["build", "--release", "--locked", "-p", package])
         .stdin(Stdio::null())
