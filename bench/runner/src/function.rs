@@ -21,7 +21,7 @@ const TIMEOUT: Duration = Duration::from_secs(20);
 #[derive(Debug, Clone)]
 pub struct Function {
     /// Its column in the table.
-    pub label: &'static str,
+    pub label: String,
     pub binary: PathBuf,
 }
 
@@ -41,7 +41,7 @@ pub struct Launch<'a> {
 }
 
 pub struct Running {
-    pub label: &'static str,
+    pub label: String,
     child: Child,
     emulator: Emulator,
     pub spawned_at: Instant,
@@ -95,7 +95,7 @@ impl Running {
             .spawn()
             .with_context(|| format!("start {}", function.binary.display()))?;
         Ok(Self {
-            label: function.label,
+            label: function.label.clone(),
             child,
             emulator,
             spawned_at,

@@ -21,6 +21,7 @@ options (each also read from the environment variable in brackets):
   --throughput-secs S     length of each throughput window             [BENCH_THROUGHPUT_SECS] (2; quick 1)
   --throughput-max N      most requests in a throughput window         [BENCH_THROUGHPUT_MAX] (2000)
   --no-build              use the release binaries already in target/  [BENCH_NO_BUILD=1]
+  --also LABEL=PATH       one more column: another build of media-collector (repeatable)
   -h, --help              this text
 ";
 
@@ -40,6 +41,8 @@ pub struct Knobs {
     /// How long the stub DynamoDB takes to answer a PutItem.
     pub stub_delay: Duration,
     pub build: bool,
+    /// More builds of media-collector to measure alongside (label, binary).
+    pub also: Vec<(String, std::path::PathBuf)>,
 }
 
 impl Knobs {
@@ -55,6 +58,7 @@ impl Knobs {
             max_concurrency: 8,
             stub_delay: Duration::from_millis(10),
             build: true,
+            also: Vec::new(),
         }
     }
 
@@ -97,6 +101,13 @@ impl Knobs {
                 "--warm-requests" => knobs.warm_requests = count(&arg, &value()?)?,
                 "--throughput-secs" => knobs.throughput_window = seconds(&arg, &value()?)?,
                 "--throughput-max" => knobs.throughput_max = count(&arg, &value()?)?,
+                "--also" => {
+                    let value = value()?;
+                    let Some((label, path)) = value.split_once('=') else {
+                        bail!("--also takes LABEL=PATH, not {value:?}");
+                    };
+                    knobs.also.push((label.to_owned(), path.into()));
+                }
                 other => bail!("unknown option {other:?}\n\n{HELP}"),
             }
         }

@@ -117,13 +117,18 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
             build(&paths.root, package, target.map(PathBuf::as_path)).await?;
         }
     }
-    let functions: Vec<Function> = functions
+    let mut functions: Vec<Function> = functions
         .iter()
         .map(|(label, package, target)| Function {
-            label,
+            label: (*label).to_owned(),
             binary: target.unwrap_or(&paths.target).join("release").join(package),
         })
         .collect();
+    // Builds of media-collector with other settings, measured in the same run.
+    functions.extend(knobs.also.iter().map(|(label, binary)| Function {
+        label: label.clone(),
+        binary: binary.clone(),
+    }));
     for function in &functions {
         if !function.binary.is_file() {
             bail!(
@@ -266,7 +271,7 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
     }
 
     let caption = caption(&knobs).await;
-    let columns: Vec<(&str, &Figures)> = functions.iter().map(|f| f.label).zip(figures.iter()).collect();
+    let columns: Vec<(&str, &Figures)> = functions.iter().map(|f| f.label.as_str()).zip(figures.iter()).collect();
     let table = report::render(&knobs, &caption, &columns, SUBJECT, BASELINE);
     print!("{table}");
     let latest = out_dir.join("latest.md");
