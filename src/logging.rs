@@ -51,7 +51,9 @@ fn lambda_level(level: &str) -> Option<String> {
 /// Installs the global subscriber: one line per event, to stdout (which
 /// Lambda sends to CloudWatch), in text or JSON.
 pub fn init(settings: &LogSettings) {
+    // No colour codes: CloudWatch shows them as raw escape sequences.
     let builder = lambda_runtime::tracing::subscriber::fmt()
+        .with_ansi(false)
         .with_target(false)
         .without_time()
         .with_env_filter(EnvFilter::new(&settings.filter));
