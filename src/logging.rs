@@ -3,16 +3,18 @@
 //! at start-up like every other setting: the runtime's own default set-up
 //! silently falls back to INFO on a value it cannot read.
 
-use lambda_runtime::tracing::subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 const LOG_LEVEL: &str = "AWS_LAMBDA_LOG_LEVEL";
 const RUST_LOG: &str = "RUST_LOG";
 const LOG_FORMAT: &str = "AWS_LAMBDA_LOG_FORMAT";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct LogSettings {
-    /// A `tracing` filter directive, such as `info` or `media_collector=debug`.
-    pub filter: String,
+    /// Which events are logged: a level, and levels by target.
+    pub filter: Targets,
     pub json: bool,
 }
 
@@ -22,11 +24,13 @@ impl LogSettings {
             (Some(level), _) => lambda_level(&level).ok_or_else(|| {
                 format!("{LOG_LEVEL}={level:?} is invalid: expected TRACE, DEBUG, INFO, WARN, ERROR or FATAL")
             })?,
-            (None, Some(directives)) => match EnvFilter::try_new(&directives) {
-                Ok(_) => directives,
-                Err(error) => return Err(format!("{RUST_LOG}={directives:?} is invalid: {error}")),
-            },
-            (None, None) => "info".to_owned(),
+            (None, Some(directives)) => directives.parse().map_err(|error| {
+                format!(
+                    "{RUST_LOG}={directives:?} is invalid: {error}; expected a level or target=level directives, \
+                     such as info or media_collector=debug,aws_smithy_runtime=warn"
+                )
+            })?,
+            (None, None) => Targets::new().with_default(tracing::Level::INFO),
         };
         let json = match lookup(LOG_FORMAT) {
             None => false,
@@ -39,27 +43,68 @@ impl LogSettings {
 }
 
 /// Lambda's level names; FATAL has no `tracing` level and means ERROR.
-fn lambda_level(level: &str) -> Option<String> {
-    let level = level.to_ascii_lowercase();
-    match level.as_str() {
-        "trace" | "debug" | "info" | "warn" | "error" => Some(level),
-        "fatal" => Some("error".to_owned()),
-        _ => None,
-    }
+fn lambda_level(level: &str) -> Option<Targets> {
+    let level = match level.to_ascii_lowercase().as_str() {
+        "trace" => tracing::Level::TRACE,
+        "debug" => tracing::Level::DEBUG,
+        "info" => tracing::Level::INFO,
+        "warn" => tracing::Level::WARN,
+        "error" | "fatal" => tracing::Level::ERROR,
+        _ => return None,
+    };
+    Some(Targets::new().with_default(level))
 }
 
 /// Installs the global subscriber: one line per event, to stdout (which
 /// Lambda sends to CloudWatch), in text or JSON.
 pub fn init(settings: &LogSettings) {
     // No colour codes: CloudWatch shows them as raw escape sequences.
-    let builder = lambda_runtime::tracing::subscriber::fmt()
+    let lines = tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .with_target(false)
-        .without_time()
-        .with_env_filter(EnvFilter::new(&settings.filter));
+        .without_time();
+    let registry = tracing_subscriber::registry().with(settings.filter.clone());
     if settings.json {
-        builder.json().init();
+        registry.with(lines.json()).init();
     } else {
-        builder.init();
+        registry.with(lines).init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<LogSettings, String> {
+        LogSettings::from_lookup(&|name: &str| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        })
+    }
+
+    #[test]
+    fn levels_and_target_directives_are_read() {
+        let debug = settings(&[(LOG_LEVEL, "DEBUG"), (RUST_LOG, "error")]).unwrap();
+        assert!(debug.filter.would_enable("media_collector", &tracing::Level::DEBUG));
+        let mixed = settings(&[(RUST_LOG, "warn,media_collector=debug")]).unwrap();
+        assert!(
+            mixed
+                .filter
+                .would_enable("media_collector::http", &tracing::Level::DEBUG)
+        );
+        assert!(!mixed.filter.would_enable("aws_smithy_runtime", &tracing::Level::INFO));
+        let fatal = settings(&[(LOG_LEVEL, "fatal")]).unwrap();
+        assert!(!fatal.filter.would_enable("media_collector", &tracing::Level::WARN));
+        assert!(settings(&[]).unwrap().filter.would_enable("any", &tracing::Level::INFO));
+        assert!(settings(&[(LOG_FORMAT, "json")]).unwrap().json);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (name, value) in [(LOG_LEVEL, "loud"), (RUST_LOG, "x=y=z"), (LOG_FORMAT, "xml")] {
+            let error = settings(&[(name, value)]).unwrap_err();
+            assert!(error.starts_with(name), "{error}");
+        }
     }
 }

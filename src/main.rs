@@ -15,6 +15,10 @@ use media_collector::logging;
 use media_collector::store::dynamodb::{self, DynamoDbSessionStore};
 use serde_json::Value;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The longest start-up waits for the DynamoDB connection.
 const WARM_UP_LIMIT: Duration = Duration::from_millis(1_500);
 

@@ -29,11 +29,21 @@ struct Function {
 
 impl Function {
     fn spawn(emulator: &Emulator, table: &str, endpoint: &str, store_timeout_ms: u32) -> Self {
+        Self::spawn_with_log_format(emulator, table, endpoint, store_timeout_ms, "JSON")
+    }
+
+    fn spawn_with_log_format(
+        emulator: &Emulator,
+        table: &str,
+        endpoint: &str,
+        store_timeout_ms: u32,
+        log_format: &str,
+    ) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_media-collector"))
             .env_clear()
             .envs(emulator.lambda_env())
             .env("AWS_LAMBDA_MAX_CONCURRENCY", CONCURRENCY.to_string())
-            .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+            .env("AWS_LAMBDA_LOG_FORMAT", log_format)
             .env("TABLE_NAME", table)
             .env("EVENTS_TABLE_NAME", format!("{table}-events"))
             .env("STORE_TIMEOUT_MS", store_timeout_ms.to_string())
@@ -54,6 +64,10 @@ impl Function {
             }
         });
         Self { child, lines }
+    }
+
+    fn all_lines(&self) -> Vec<String> {
+        self.lines.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// The `request` log lines (one per request), as JSON.
@@ -224,4 +238,28 @@ async fn a_hanging_store_answers_500_within_the_budget_in_concurrent_mode() {
         elapsed < budget * 2 + Duration::from_millis(900),
         "{CONCURRENCY} concurrent answers took {elapsed:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_logs_carry_no_colour_codes() {
+    let client = dynamodb_client(Duration::from_secs(3)).await;
+    let table = fresh_table(&client).await;
+    let emulator = Emulator::start().await.unwrap();
+    let function = Function::spawn_with_log_format(&emulator, &table, &dynamodb_endpoint(), 3_000, "Text");
+    started(&emulator).await;
+    let invocation = emulator.invoke(session_start_event()).await.expect("an answer");
+    assert!(matches!(invocation.outcome, Outcome::Response(_)));
+    let request_line = || {
+        function
+            .all_lines()
+            .into_iter()
+            .find(|line| line.contains(&invocation.request_id) && line.contains("status=201"))
+    };
+    let began = Instant::now();
+    while request_line().is_none() && began.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let line = request_line().unwrap_or_else(|| panic!("no request line in {:?}", function.all_lines()));
+    assert!(!line.contains('\u{1b}'), "an ANSI escape in: {line:?}");
+    assert!(function.all_lines().iter().all(|line| !line.contains('\u{1b}')));
 }

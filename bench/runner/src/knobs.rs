@@ -21,6 +21,8 @@ options (each also read from the environment variable in brackets):
   --throughput-secs S     length of each throughput window             [BENCH_THROUGHPUT_SECS] (2; quick 1)
   --throughput-max N      most requests in a throughput window         [BENCH_THROUGHPUT_MAX] (2000)
   --no-build              use the release binaries already in target/  [BENCH_NO_BUILD=1]
+  --levers                also build and measure media-collector with one release
+                          setting changed each (bench/runner/src/levers.rs)  [BENCH_LEVERS=1]
   --also LABEL=PATH       one more column: another build of media-collector (repeatable)
   -h, --help              this text
 ";
@@ -41,6 +43,8 @@ pub struct Knobs {
     /// How long the stub DynamoDB takes to answer a PutItem.
     pub stub_delay: Duration,
     pub build: bool,
+    /// Build and measure the variants of `levers::LEVERS` too.
+    pub levers: bool,
     /// More builds of media-collector to measure alongside (label, binary).
     pub also: Vec<(String, std::path::PathBuf)>,
 }
@@ -58,6 +62,7 @@ impl Knobs {
             max_concurrency: 8,
             stub_delay: Duration::from_millis(10),
             build: true,
+            levers: false,
             also: Vec::new(),
         }
     }
@@ -86,6 +91,9 @@ impl Knobs {
         if let Some(value) = env("BENCH_THROUGHPUT_MAX") {
             knobs.throughput_max = count("BENCH_THROUGHPUT_MAX", &value)?;
         }
+        if env("BENCH_LEVERS").is_some_and(|v| v != "0") {
+            knobs.levers = true;
+        }
         if env("BENCH_NO_BUILD").is_some_and(|v| v != "0") {
             knobs.build = false;
         }
@@ -96,6 +104,7 @@ impl Knobs {
             match arg.as_str() {
                 "--quick" => {}
                 "--no-build" => knobs.build = false,
+                "--levers" => knobs.levers = true,
                 "--cold-starts" => knobs.cold_starts = count(&arg, &value()?)?,
                 "--warmup" => knobs.warmup = count(&arg, &value()?)?,
                 "--warm-requests" => knobs.warm_requests = count(&arg, &value()?)?,

@@ -8,6 +8,7 @@
 
 mod function;
 mod knobs;
+mod levers;
 mod report;
 mod scenarios;
 mod services;
@@ -114,7 +115,13 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
     ];
     if knobs.build {
         for (_, package, target) in functions {
-            build(&paths.root, package, target.map(PathBuf::as_path)).await?;
+            build(&paths.root, package, target.map(PathBuf::as_path), &[], &[]).await?;
+        }
+    }
+    if knobs.levers && knobs.build {
+        for lever in levers::LEVERS {
+            let target = lever.target_dir(&paths.target);
+            build(&paths.root, "media-collector", Some(&target), lever.env, lever.features).await?;
         }
     }
     let mut functions: Vec<Function> = functions
@@ -125,6 +132,12 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
         })
         .collect();
     // Builds of media-collector with other settings, measured in the same run.
+    if knobs.levers {
+        functions.extend(levers::LEVERS.iter().map(|lever| Function {
+            label: lever.label.to_owned(),
+            binary: lever.binary(&paths.target),
+        }));
+    }
     functions.extend(knobs.also.iter().map(|(label, binary)| Function {
         label: label.clone(),
         binary: binary.clone(),
@@ -285,16 +298,28 @@ fn ms(duration: std::time::Duration) -> f64 {
 }
 
 /// `cargo build --release --locked -p PACKAGE`: alone, so that the package
-/// keeps its own dependency features. A baseline (`target` set) is built in
-/// that folder with aws-lc's default entropy sources, as a user would build it.
-async fn build(root: &Path, package: &str, target: Option<&Path>) -> anyhow::Result<()> {
-    eprintln!("==> cargo build --release --locked -p {package}");
+/// keeps its own dependency features. With `target`, in that folder, and by
+/// default with aws-lc's default entropy sources, as a baseline's user would
+/// build it; `env` and `features` change the build further (a lever).
+async fn build(
+    root: &Path,
+    package: &str,
+    target: Option<&Path>,
+    env: &[(&str, &str)],
+    features: &[&str],
+) -> anyhow::Result<()> {
+    eprintln!("==> cargo build --release --locked -p {package} {env:?} {features:?}");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
     if let Some(target) = target {
-        command
-            .env("CARGO_TARGET_DIR", target)
-            .env("AWS_LC_SYS_NO_JITTER_ENTROPY", "0");
+        command.env("CARGO_TARGET_DIR", target);
+        if env.is_empty() && features.is_empty() {
+            command.env("AWS_LC_SYS_NO_JITTER_ENTROPY", "0");
+        }
+    }
+    command.envs(env.iter().copied());
+    if !features.is_empty() {
+        command.args(["--features", &features.join(",")]);
     }
     let status = command
         .current_dir(root)
