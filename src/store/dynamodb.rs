@@ -13,6 +13,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+#[cfg(not(feature = "aws-lc"))]
+use aws_smithy_http_client::tls;
 
 use super::item::{CREATED_AT, IDEMPOTENCY_FINGERPRINT, REQUEST_ID, to_item};
 use super::{Created, SessionStore, StoreError};
@@ -33,7 +35,14 @@ pub async fn connect(budget: Duration) -> Client {
         .operation_attempt_timeout(attempt_budget)
         .connect_timeout(attempt_budget.min(MAX_CONNECT_TIMEOUT))
         .build();
-    let sdk_config = aws_config::defaults(BehaviorVersion::latest())
+    let loader = aws_config::defaults(BehaviorVersion::latest());
+    #[cfg(not(feature = "aws-lc"))]
+    let loader = loader.http_client(
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+            .build_https(),
+    );
+    let sdk_config = loader
         .timeout_config(timeouts)
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
         // The timeouts above already bound every call; the stalled-stream

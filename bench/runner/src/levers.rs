@@ -20,9 +20,14 @@ pub struct Lever {
 
 pub const LEVERS: &[Lever] = &[
     Lever {
-        label: "jitter-entropy",
+        label: "aws-lc",
         env: &[("AWS_LC_SYS_NO_JITTER_ENTROPY", "0")],
-        features: &[],
+        features: &["aws-lc"],
+    },
+    Lever {
+        label: "aws-lc-no-jitter",
+        env: &[("AWS_LC_SYS_NO_JITTER_ENTROPY", "1")],
+        features: &["aws-lc"],
     },
     Lever {
         label: "opt-level-3",

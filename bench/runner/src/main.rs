@@ -104,9 +104,9 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
     let log_dir = out_dir.join("logs");
     std::fs::create_dir_all(&log_dir).with_context(|| format!("create {}", log_dir.display()))?;
 
-    // The baselines are built as their users would build them: in a target
-    // folder of their own, without this project's build settings
-    // (`.cargo/config.toml` turns aws-lc's jitter entropy off for ours).
+    // The baselines are built as their users would build them, in a target
+    // folder of their own (so that no build setting of a variant below
+    // rebuilds them).
     let baselines_target = paths.target.join("bench-baselines");
     let functions = [
         ("bare", "bench-bare", Some(&baselines_target)),
@@ -298,9 +298,8 @@ fn ms(duration: std::time::Duration) -> f64 {
 }
 
 /// `cargo build --release --locked -p PACKAGE`: alone, so that the package
-/// keeps its own dependency features. With `target`, in that folder, and by
-/// default with aws-lc's default entropy sources, as a baseline's user would
-/// build it; `env` and `features` change the build further (a lever).
+/// keeps its own dependency features; with `target`, in that folder; `env`
+/// and `features` change the build (a lever).
 async fn build(
     root: &Path,
     package: &str,
@@ -313,9 +312,6 @@ async fn build(
     let mut command = Command::new(cargo);
     if let Some(target) = target {
         command.env("CARGO_TARGET_DIR", target);
-        if env.is_empty() && features.is_empty() {
-            command.env("AWS_LC_SYS_NO_JITTER_ENTROPY", "0");
-        }
     }
     command.envs(env.iter().copied());
     if !features.is_empty() {
