@@ -314,12 +314,12 @@ async fn build(
         command.env("CARGO_TARGET_DIR", target);
     }
     command.envs(env.iter().copied());
+    command.args(["build", "--release", "--locked", "-p", package]);
     if !features.is_empty() {
         command.args(["--features", &features.join(",")]);
     }
     let status = command
         .current_dir(root)
-        .args(["build", "--release", "--locked", "-p", package])
         .stdin(Stdio::null())
         .stdout(Stdio::inherit())
         .stderr(Stdio::inherit())
