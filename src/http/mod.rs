@@ -84,6 +84,7 @@ impl<S: SessionStore> App<S> {
             });
 
         let preflight_answer = matches!(outcome, Ok(Answer::Preflight));
+        let replayed = matches!(outcome, Ok(Answer::Created { replayed: true, .. }));
         let mut store_failed = false;
         let (mut response, session_id, error_kind) = match outcome {
             Ok(Answer::Created { session_id, replayed }) => (created(&session_id, replayed), Some(session_id), None),
@@ -105,7 +106,8 @@ impl<S: SessionStore> App<S> {
             self.config.allowed_origins.headers(origin)
         };
         response.headers_mut().extend(cors);
-        if response.headers().contains_key(IDEMPOTENT_REPLAYED) {
+        if replayed {
+            // A browser may read the replay marker too.
             response.headers_mut().insert(
                 ACCESS_CONTROL_EXPOSE_HEADERS,
                 HeaderValue::from_static("Location, Idempotent-Replayed"),
@@ -126,7 +128,7 @@ impl<S: SessionStore> App<S> {
         self.metrics.record(&RequestOutcome {
             request_id: ids.lambda.to_owned(),
             status: response.status().as_u16(),
-            session_created: session_id.is_some() && !response.headers().contains_key(IDEMPOTENT_REPLAYED),
+            session_created: session_id.is_some() && !replayed,
             event_accepted: false,
             store_failed,
             store_latency,
