@@ -31,7 +31,7 @@ help: ## list the targets and the variables they read
 	@echo '  API_URL                api-test: test this running function instead of starting one'
 	@echo '  API_TEST_SEED          test, api-test: schemathesis seed (default fixed; "random" for a new one)'
 	@echo '  API_TEST_MAX_EXAMPLES  test, api-test: cases per operation and phase (default 300)'
-	@echo '  BENCH_QUICK            bench: 1 for a quick run (about a minute instead of three)'
+	@echo '  BENCH_QUICK            bench: 1 for a quick run with smaller counts'
 	@echo '  BENCH_COLD_STARTS, BENCH_WARMUP, BENCH_WARM_REQUESTS, BENCH_THROUGHPUT_SECS, BENCH_THROUGHPUT_MAX'
 	@echo '                         bench: scenario sizes (default 7, 20, 300, 2, 2000); BENCH_NO_BUILD=1 skips cargo build'
 
