@@ -12,7 +12,7 @@ MAKEFLAGS += --no-print-directory
 # Extra arguments for `cargo test`, e.g. make test ARGS='sessions -- --nocapture'
 ARGS ?=
 
-.PHONY: help tools run test api-test lint fmt shellcheck build sam-build deploy
+.PHONY: help tools run test api-test lint fmt shellcheck build sam-build deploy bench
 
 help: ## list the targets and the variables they read
 	@echo 'usage: make <target> [VAR=value ...]'
@@ -31,6 +31,9 @@ help: ## list the targets and the variables they read
 	@echo '  API_URL                api-test: test this running function instead of starting one'
 	@echo '  API_TEST_SEED          test, api-test: schemathesis seed (default fixed; "random" for a new one)'
 	@echo '  API_TEST_MAX_EXAMPLES  test, api-test: cases per operation and phase (default 300)'
+	@echo '  BENCH_QUICK            bench: 1 for a quick run with smaller counts'
+	@echo '  BENCH_COLD_STARTS, BENCH_WARMUP, BENCH_WARM_REQUESTS, BENCH_THROUGHPUT_SECS, BENCH_THROUGHPUT_MAX'
+	@echo '                         bench: scenario sizes (default 7, 20, 300, 2, 2000); BENCH_NO_BUILD=1 skips cargo build'
 
 tools: ## install the pinned local tools (cargo-lambda, DynamoDB Local, Java, ...) into .tools/
 	@scripts/tools.sh
@@ -61,3 +64,7 @@ sam-build: ## sam build --beta-features only, into .aws-sam/build (no AWS accoun
 
 deploy: ## sam build && sam deploy --guided (needs AWS credentials; installs the SAM CLI if missing)
 	@scripts/deploy.sh
+
+bench: build ## media-collector vs the bare and naive baselines, cold and warm: one table, also in target/bench/latest.md
+	@cargo run --release --locked -p media-collector-bench
+

@@ -342,12 +342,14 @@ create_table() { # [extra cargo args...]
 # start_watch PORT LOGFILE [extra cargo lambda watch args...]
 # Starts `cargo lambda watch` serving the function on 127.0.0.1:PORT with the
 # local AWS environment (call local_aws_env first). Sets SVC_PID.
+# --package: the workspace has other binaries (bench/); with more than one
+# function, watch would answer only /lambda-url/<name>/..., not every path.
 start_watch() {
   local port=$1 logfile=$2
   shift 2
   need_venv_tool cargo-lambda "cargo-lambda==$CARGO_LAMBDA_VERSION"
   start_service cargo-lambda-watch "$logfile" "$MC_ROOT" \
-    cargo lambda watch --disable-cors \
+    cargo lambda watch --package media-collector --disable-cors \
     --invoke-address 127.0.0.1 --invoke-port "$port" \
     --env-var "TABLE_NAME=$TABLE_NAME" \
     --env-var "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB" \

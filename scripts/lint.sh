@@ -17,8 +17,8 @@ lint_fmt() {
 }
 
 lint_clippy() {
-  log "cargo clippy --all-targets --locked -- -D warnings"
-  cargo clippy --all-targets --locked -- -D warnings
+  log "cargo clippy --workspace --all-targets --locked -- -D warnings"
+  cargo clippy --workspace --all-targets --locked -- -D warnings
 }
 
 lint_cfn-lint() {

@@ -4,11 +4,12 @@
 # local services:
 #   1. scripts/tools.sh, scripts/lint.sh (fmt check, clippy -D warnings, cfn-lint, shellcheck)
 #   2. DynamoDB Local on TEST_DDB_PORT (default 8100, or a free port), table created
-#   3. test binaries built (cargo test --locked --no-run)
+#   3. test binaries built (cargo test --workspace --locked --no-run: the function
+#      and the bench's crates, e.g. the Runtime API emulator against lambda_runtime)
 #   4. cargo lambda watch on TEST_PORT (default 9100, or a free port), waited
 #      for until OPTIONS /api/v1/sessions answers 204 (fails at once if the
 #      function does not compile or exits)
-#   5. cargo test --locked --no-fail-fast [ARGS...] with AWS_REGION, AWS_ACCESS_KEY_ID,
+#   5. cargo test --workspace --locked --no-fail-fast [ARGS...] with AWS_REGION, AWS_ACCESS_KEY_ID,
 #      AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, TABLE_NAME and
 #      MEDIA_COLLECTOR_URL set
 #   6. the api test (what make api-test runs): schemathesis checks the same
@@ -44,16 +45,16 @@ TEST_PORT=${TEST_PORT:-}
 choose_port TEST_DDB_PORT 8100 fallback
 start_test_dynamodb "$TEST_DDB_PORT" "$LOG_DIR"
 
-log "cargo test --locked --no-run"
-cargo test --locked --no-run
+log "cargo test --workspace --locked --no-run"
+cargo test --workspace --locked --no-run
 
 choose_port TEST_PORT 9100 fallback
 start_test_function "$TEST_PORT" "$LOG_DIR"
 
 export MEDIA_COLLECTOR_URL="http://127.0.0.1:$TEST_PORT"
-log "cargo test --locked --no-fail-fast $* (MEDIA_COLLECTOR_URL=$MEDIA_COLLECTOR_URL AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB TABLE_NAME=$TABLE_NAME)"
+log "cargo test --workspace --locked --no-fail-fast $* (MEDIA_COLLECTOR_URL=$MEDIA_COLLECTOR_URL AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB TABLE_NAME=$TABLE_NAME)"
 status=0
-cargo test --locked --no-fail-fast "$@" 2>&1 | tee "$LOG_DIR/cargo-test.log" || status=${PIPESTATUS[0]}
+cargo test --workspace --locked --no-fail-fast "$@" 2>&1 | tee "$LOG_DIR/cargo-test.log" || status=${PIPESTATUS[0]}
 
 api_status=0
 run_api_test "$MEDIA_COLLECTOR_URL" "$LOG_DIR/api-test" || api_status=$?

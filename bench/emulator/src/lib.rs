@@ -85,6 +85,10 @@ pub struct Invocation {
     /// From the event's queuing to the emulator's receipt of the answer
     /// (includes the wait for a free poll when the function is busy).
     pub latency: Duration,
+    /// When the emulator received the answer: with [`Emulator::first_poll`]
+    /// and the process's spawn time, it splits a cold start exactly, however
+    /// late the caller's task gets to run.
+    pub answered_at: Instant,
 }
 
 /// What the function posted for an invocation.
@@ -179,6 +183,7 @@ impl Emulator {
                 request_id,
                 outcome,
                 latency: received_at.saturating_duration_since(queued_at),
+                answered_at: received_at,
             }),
             Ok(Err(_)) => Err(EmulatorError::Stopped),
             Err(_) => {

@@ -106,10 +106,13 @@ async fn sequential_runtime_gets_events_and_their_context() {
     .await
     .unwrap();
     let mut function = spawn_function(&emulator, "sequential", None);
-    emulator.first_poll(INIT_TIMEOUT).await.expect("the runtime polls");
+    let init_done = emulator.first_poll(INIT_TIMEOUT).await.expect("the runtime polls");
 
     for n in 0..3 {
+        let asked = Instant::now();
         let invocation = emulator.invoke(json!({ "n": n })).await.unwrap();
+        assert!(init_done < asked && asked <= invocation.answered_at && invocation.answered_at <= Instant::now());
+        assert!(invocation.latency <= invocation.answered_at - asked);
         let answer = response(&invocation);
         assert_eq!(answer["echo"], json!({ "n": n }));
         assert_eq!(answer["request_id"], json!(invocation.request_id));

@@ -1,7 +1,7 @@
 //! The bench's scenario sizes, from the environment (`BENCH_*`, so that
 //! `make bench BENCH_QUICK=1` works) and then the command line, which wins.
-//! A quick run keeps every scenario but shrinks the counts, to finish in
-//! about a minute.
+//! A quick run keeps every scenario but shrinks the counts (well under a
+//! minute once everything is built).
 
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ Measures media-collector against the bench-bare and bench-naive baselines and
 prints one markdown table (also written to target/bench/latest.md).
 
 options (each also read from the environment variable in brackets):
-  --quick                 small counts, about a minute in all          [BENCH_QUICK=1]
+  --quick                 small counts, for a quick look               [BENCH_QUICK=1]
   --cold-starts N         processes started per function and store     [BENCH_COLD_STARTS] (7; quick 3)
   --warmup N              warm-up requests before timing warm ones     [BENCH_WARMUP] (20; quick 10)
   --warm-requests N       timed sequential warm requests               [BENCH_WARM_REQUESTS] (300; quick 100)

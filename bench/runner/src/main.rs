@@ -310,6 +310,24 @@ async fn build(
     eprintln!("==> cargo build --release --locked -p {package} {env:?} {features:?}");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
+    // `cargo run` gave this process the bench package's CARGO_MANIFEST_DIR,
+    // CARGO_PKG_NAME…; some build scripts (ring's) track them, so passing them
+    // on would rebuild those crates here and again in a plain `cargo build`.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || [
+                "CARGO_MANIFEST_DIR",
+                "CARGO_MANIFEST_PATH",
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+            ]
+            .contains(&name.as_ref())
+        {
+            command.env_remove(name.as_ref());
+        }
+    }
     if let Some(target) = target {
         command.env("CARGO_TARGET_DIR", target);
     }

@@ -24,9 +24,9 @@ pub struct ColdStart {
 }
 
 pub async fn cold_start(running: &mut Running) -> anyhow::Result<ColdStart> {
-    let queued_at = Instant::now();
+    // The emulator's own timestamps: the runner's task may run late on a busy machine.
     let (init_done, invocation) = running.first_invocation().await?;
-    let answered_at = queued_at + invocation.latency;
+    let answered_at = invocation.answered_at;
     Ok(ColdStart {
         init: init_done.saturating_duration_since(running.spawned_at),
         first_invocation: answered_at.saturating_duration_since(init_done),
