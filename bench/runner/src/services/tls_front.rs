@@ -37,7 +37,12 @@ impl TlsFront {
         let ca_file = dir.join("ca.pem");
         std::fs::write(&ca_file, ca_pem).with_context(|| format!("write {}", ca_file.display()))?;
 
-        let mut config = ServerConfig::builder()
+        // The provider is named: the workspace links rustls with both ring
+        // (media-collector's) and aws-lc-rs, so rustls has no default.
+        let provider = Arc::new(tokio_rustls::rustls::crypto::aws_lc_rs::default_provider());
+        let mut config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .context("TLS protocol versions")?
             .with_no_client_auth()
             .with_single_cert(chain, key)
             .context("TLS server configuration")?;
