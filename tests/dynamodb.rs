@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::http::StatusCode;
 use media_collector::domain::{SessionRecord, SessionStart};
-use media_collector::store::dynamodb::DynamoDbSessionStore;
+use media_collector::store::dynamodb::{self, DynamoDbSessionStore, WarmUp};
 use media_collector::store::{Created, SessionStore, StoreError};
 use support::{config, dynamodb_client, event, fresh_table, full_body, redirected, sample_body};
 use time::OffsetDateTime;
@@ -321,5 +321,50 @@ async fn the_function_answers_500_while_the_store_is_down_and_recovers() {
     assert!(
         stored(&client, &table, id).await.is_some(),
         "the 201 names a stored record"
+    );
+}
+
+#[tokio::test]
+async fn the_init_warm_up_says_what_it_found_within_its_limit() {
+    let client = dynamodb_client(BUDGET).await;
+    let table = fresh_table(&client).await;
+    let limit = Duration::from_millis(400);
+    assert_eq!(dynamodb::warm_up(&client, &table, limit).await, WarmUp::Ready);
+    assert_eq!(
+        dynamodb::warm_up(&client, "no-such-table", limit).await,
+        WarmUp::NoSuchTable
+    );
+
+    // A client that would wait 5 s: only the warm-up's own limit keeps it short.
+    let patient = dynamodb_client(Duration::from_secs(5)).await;
+    let (hanging, _) = faulty_endpoint(Fault::Hang).await;
+    let started = Instant::now();
+    let outcome = dynamodb::warm_up(&redirected(&patient, &hanging), &table, limit).await;
+    assert!(matches!(outcome, WarmUp::TimedOut | WarmUp::Failed(_)), "{outcome:?}");
+    assert!(
+        started.elapsed() < limit + SLACK,
+        "the warm-up took {:?}",
+        started.elapsed()
+    );
+
+    // Refused at once, then retried by the SDK: failed or out of time, but bounded.
+    let unreachable = closed_port().await;
+    let started = Instant::now();
+    let outcome = dynamodb::warm_up(&redirected(&patient, &unreachable), &table, limit).await;
+    assert!(matches!(outcome, WarmUp::TimedOut | WarmUp::Failed(_)), "{outcome:?}");
+    assert!(
+        started.elapsed() < limit + SLACK,
+        "the warm-up took {:?}",
+        started.elapsed()
+    );
+
+    // Whatever the warm-up found, the client still serves.
+    let store = DynamoDbSessionStore::new(client, &table);
+    assert_eq!(
+        store
+            .create(&record(&sample_body().to_string(), "after-warm-up"))
+            .await
+            .unwrap(),
+        Created::New
     );
 }
