@@ -9,8 +9,8 @@
 #      for until OPTIONS /api/v1/sessions answers 204 (fails at once if the
 #      function does not compile or exits)
 #   5. cargo test --locked --no-fail-fast [ARGS...] with AWS_REGION, AWS_ACCESS_KEY_ID,
-#      AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, TABLE_NAME and
-#      MEDIA_COLLECTOR_URL set
+#      AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, TABLE_NAME,
+#      MEDIA_COLLECTOR_URL and CHROMIUM (the browser test's Chromium) set
 #   6. the api test (what make api-test runs): schemathesis checks the same
 #      running function against openapi.yaml (lib.sh's run_api_test)
 # Whatever happens, the services are stopped on exit; the exit status is the
@@ -28,6 +28,9 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 cd -- "$MC_ROOT"
 
 "$MC_ROOT/scripts/tools.sh"
+# The browser test (tests/browser.rs) starts this Chromium.
+CHROMIUM=$(chromium_bin) || die "no Chromium found: run 'make tools' (it installs Debian's $CHROMIUM_APT_PACKAGE) or set CHROMIUM"
+export CHROMIUM
 
 if [[ ${SKIP_LINT:-} == 1 ]]; then
   warn "SKIP_LINT=1: skipping scripts/lint.sh (fmt check, clippy, cfn-lint, shellcheck)"
