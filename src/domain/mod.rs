@@ -1,12 +1,22 @@
 //! The pure core: what a valid sessionStart is and what a stored session holds.
 //! Nothing here knows about HTTP, Lambda or DynamoDB.
 
+mod custom_metadata;
 mod decimal;
 mod field_errors;
+mod params;
+mod player_time;
+mod qoe_data;
 mod session;
 mod session_start;
+mod timestamp;
+mod values;
 
 pub use decimal::Decimal;
 pub use field_errors::{FieldError, InvalidBody};
+pub use params::{AuthState, CustomerId, ParamValue};
+pub use player_time::PlayerTime;
 pub use session::{SessionId, SessionRecord};
-pub use session_start::{AuthState, CustomerId, ParamValue, PlayerTime, Scalar, SessionStart};
+pub use session_start::SessionStart;
+pub use timestamp::{epoch_millis, rfc3339_millis, to_millis};
+pub use values::Scalar;

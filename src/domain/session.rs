@@ -5,10 +5,10 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use time::macros::format_description;
 use uuid::Uuid;
 
 use super::SessionStart;
+use super::timestamp::{rfc3339_millis, to_millis};
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
@@ -35,7 +35,7 @@ impl fmt::Display for SessionId {
     }
 }
 
-/// Everything stored for one session (SPEC §4).
+/// Everything stored for one session when it starts.
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
     pub session_id: SessionId,
@@ -50,9 +50,7 @@ pub struct SessionRecord {
 
 impl SessionRecord {
     pub fn new(start: SessionStart, request_id: String, now: OffsetDateTime, ttl_days: u32) -> Self {
-        let created_at = now
-            .replace_nanosecond(now.millisecond() as u32 * 1_000_000)
-            .unwrap_or(now);
+        let created_at = to_millis(now);
         let expires_at = created_at.unix_timestamp() + i64::from(ttl_days) * SECONDS_PER_DAY;
         Self {
             session_id: SessionId::generate(),
@@ -65,11 +63,7 @@ impl SessionRecord {
 
     /// `createdAt`: RFC 3339, UTC, with milliseconds (`2026-11-23T04:00:00.123Z`).
     pub fn created_at_rfc3339(&self) -> String {
-        let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-        self.created_at
-            .to_offset(time::UtcOffset::UTC)
-            .format(&format)
-            .unwrap_or_else(|_| self.created_at.unix_timestamp().to_string())
+        rfc3339_millis(self.created_at)
     }
 }
 
