@@ -24,6 +24,13 @@ impl SessionId {
         Self(format!("{digest:x}"))
     }
 
+    /// An id from a client (the path of an event): `None` unless it is 64
+    /// lowercase hex characters, the only form an id can have.
+    pub fn parse(text: &str) -> Option<Self> {
+        let well_formed = text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        well_formed.then(|| Self(text.to_owned()))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -83,5 +90,22 @@ mod tests {
                 .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
         );
         assert_ne!(first, second);
+        assert_eq!(SessionId::parse(first.as_str()), Some(first));
+    }
+
+    #[test]
+    fn only_64_lowercase_hex_characters_are_an_id() {
+        let valid = "a".repeat(63) + "0";
+        assert!(SessionId::parse(&valid).is_some());
+        for invalid in [
+            "",
+            "abc",
+            &"A".repeat(64),
+            &"g".repeat(64),
+            &"a".repeat(65),
+            &("é".to_owned() + &"a".repeat(62)),
+        ] {
+            assert_eq!(SessionId::parse(invalid), None, "{invalid}");
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! typed one (a string, a boolean, an exact number, a stored scalar). Each
 //! check returns the message for its value; the caller knows the pointer.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use jsonptr::PointerBuf;
@@ -94,12 +95,31 @@ pub(crate) fn integer(value: &Value) -> Result<Decimal, String> {
     }
 }
 
+/// A whole number of at least `minimum`.
+pub(crate) fn integer_from(value: &Value, minimum: i64) -> Result<Decimal, String> {
+    let number = integer(value)?;
+    if number.cmp_int(minimum) == Ordering::Less {
+        Err(format!("must be an integer of at least {minimum}, not {number}"))
+    } else {
+        Ok(number)
+    }
+}
+
 pub(crate) fn non_negative_number(value: &Value) -> Result<Decimal, String> {
     let number = number(value)?;
     if number.is_negative() {
         Err(format!("must be at least 0, not {number}"))
     } else {
         Ok(number)
+    }
+}
+
+pub(crate) fn positive_number(value: &Value) -> Result<Decimal, String> {
+    let number = number(value)?;
+    if number.is_positive() {
+        Ok(number)
+    } else {
+        Err(format!("must be greater than 0, not {number}"))
     }
 }
 
@@ -157,10 +177,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn integers_may_be_written_with_a_zero_fraction() {
+        let value: Value = serde_json::from_str("3.0").unwrap();
+        assert_eq!(integer_from(&value, 1).unwrap().as_str(), "3.0");
+        assert!(integer_from(&json!(0), 1).unwrap_err().contains("at least 1, not 0"));
+        assert!(integer_from(&json!(1.5), 0).unwrap_err().contains("integer, not 1.5"));
+    }
+
+    #[test]
     fn wrong_values_are_described_briefly() {
         assert_eq!(describe(&json!("x")), "\"x\"");
         assert_eq!(describe(&json!("x".repeat(41))), "a string");
         assert_eq!(describe(&json!([1])), "an array");
         assert_eq!(describe(&Value::Null), "null");
+    }
+
+    #[test]
+    fn positive_means_above_zero() {
+        assert!(positive_number(&json!(0)).unwrap_err().contains("greater than 0"));
+        assert!(positive_number(&json!(0.001)).is_ok());
+        assert!(non_negative_number(&json!(0)).is_ok());
     }
 }

@@ -129,3 +129,105 @@ pub async fn fresh_table(client: &Client) -> String {
         .unwrap_or_else(|e| panic!("cannot create table {name} in DynamoDB Local: {e}"));
     name
 }
+
+/// A change to a sample body: set the value at a pointer, or remove it.
+pub enum Change {
+    Set(&'static str, Value),
+    Remove(&'static str),
+}
+
+/// `body` with `changes` applied, in order.
+pub fn changed(mut body: Value, changes: &[Change]) -> Value {
+    for change in changes {
+        let (pointer, value) = match change {
+            Change::Set(pointer, value) => (*pointer, Some(value.clone())),
+            Change::Remove(pointer) => (*pointer, None),
+        };
+        let (parent, key) = pointer.rsplit_once('/').expect("a pointer below the root");
+        let parent = body
+            .pointer_mut(parent)
+            .and_then(Value::as_object_mut)
+            .expect("the parent is an object");
+        match value {
+            Some(value) => parent.insert(key.to_owned(), value),
+            None => parent.remove(key),
+        };
+    }
+    body
+}
+
+/// The event types a player may send, `contentComplete` included.
+pub const EVENT_TYPES: [&str; 19] = [
+    "play",
+    "ping",
+    "bitrateChange",
+    "bufferStart",
+    "pauseStart",
+    "adBreakStart",
+    "adBreakComplete",
+    "adStart",
+    "adComplete",
+    "adSkip",
+    "chapterStart",
+    "chapterComplete",
+    "chapterSkip",
+    "error",
+    "sessionComplete",
+    "contentComplete",
+    "sessionEnd",
+    "stateStart",
+    "stateEnd",
+];
+
+/// A valid event body of `event_type`, with what that type requires and a
+/// little of what it may carry; `ts` sets `playerTime.ts`.
+pub fn event_body_at(event_type: &str, ts: i64) -> Value {
+    let mut body = json!({
+        "playerTime": { "playhead": 12.5, "ts": ts },
+        "eventType": event_type,
+        "params": {},
+    });
+    let number = |text: &str| -> Value { serde_json::from_str(text).expect("a JSON number") };
+    match event_type {
+        "adBreakStart" => {
+            body["params"] =
+                json!({ "media.ad.podIndex": 0, "media.ad.podSecond": 0, "media.ad.podFriendlyName": "preroll" });
+        }
+        "adStart" => {
+            body["params"] = json!({
+                "media.ad.id": "ad-1",
+                "media.ad.length": number("15.333333333333333"),
+                "media.ad.podPosition": 1,
+                "media.ad.playerName": "sample-html5-api-player",
+                "media.ad.name": "Sample ad",
+                "media.ad.advertiser": "Example Inc.",
+                "media.ad.creativeURL": "https://ads.example.com/ad-1.mp4",
+            });
+            body["customMetadata"] = json!({ "ad.category": "sports" });
+        }
+        "chapterStart" => {
+            body["params"] = json!({
+                "media.chapter.index": 1,
+                "media.chapter.offset": 0,
+                "media.chapter.length": number("30.25"),
+                "media.chapter.friendlyName": "Intro",
+            });
+            body["customMetadata"] = json!({ "chapter_mood": "calm" });
+        }
+        "stateStart" | "stateEnd" => body["params"] = json!({ "media.state.name": "fullscreen" }),
+        "bitrateChange" => {
+            body["qoeData"] = json!({ "media.qoe.bitrate": 2400000, "media.qoe.framesPerSecond": number("29.97") })
+        }
+        "error" => body["qoeData"] = json!({ "media.qoe.errorID": "E42", "media.qoe.errorSource": "player" }),
+        "ping" => {
+            body.as_object_mut().expect("an object").remove("params");
+        }
+        _ => {}
+    }
+    body
+}
+
+/// [`event_body_at`] at the sample's time.
+pub fn event_body(event_type: &str) -> Value {
+    event_body_at(event_type, 1_509_045_334_153)
+}
