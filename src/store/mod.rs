@@ -3,6 +3,7 @@
 //! real adapters and [`in_memory`] a fake for handler tests.
 
 mod attributes;
+mod cancellation;
 pub mod dynamodb;
 pub mod dynamodb_events;
 mod event_item;
