@@ -1,4 +1,4 @@
-//! Validation rules V1–V10 (SPEC §2), table-driven: each case changes the
+//! Validation rules V1–V10 (docs/api.md), table-driven: each case changes the
 //! sample body and names every error it must produce, pointer and message.
 
 mod support;
@@ -413,7 +413,7 @@ fn every_failing_rule_is_reported_where_it_fails() {
             ],
             vec![("/params/my.precise", "38"), ("/params/my.huge", "too large")],
         ),
-        // Several rules at once: the SPEC §3 example.
+        // Several rules at once: the example of docs/api.md, "Errors".
         (
             "the spec's two errors",
             vec![Set("/playerTime/ts", json!(1_509_045_324)), Remove("/params/media.id")],

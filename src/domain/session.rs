@@ -39,7 +39,7 @@ impl fmt::Display for SessionId {
     }
 }
 
-/// Everything stored for one session (SPEC §4).
+/// Everything stored for one session (docs/api.md, "Stored records").
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
     pub session_id: SessionId,

@@ -1,4 +1,4 @@
-//! The sessionStart body (SPEC §2), parsed once into types that can only hold
+//! The sessionStart body (docs/api.md, rules V1–V10), parsed once into types that can only hold
 //! valid values. [`SessionStart::parse`] walks the whole body and reports every
 //! failing rule (V1–V10) with its JSON Pointer, not only the first.
 

@@ -1,4 +1,4 @@
-//! The DynamoDB item of a session (SPEC §4). Numbers go in as the exact text
+//! The DynamoDB item of a session (docs/api.md, "Stored records"). Numbers go in as the exact text
 //! the client sent.
 
 use std::collections::{BTreeMap, HashMap};
