@@ -23,6 +23,7 @@ help: ## list the targets and the variables they read
 	@echo 'variables (all optional):'
 	@echo '  TOOLS_DIR              where tools are installed (default .tools)'
 	@echo '  TABLE_NAME             local DynamoDB table (default media-collector-sessions-local)'
+	@echo '  EVENTS_TABLE_NAME      local DynamoDB table of events (default media-collector-events-local)'
 	@echo '  PORT                   run: port of the function (default 9000)'
 	@echo '  DDB_PORT               run: port of DynamoDB Local (default 8000)'
 	@echo '  TEST_PORT              test, api-test: port of the function (default 9100, or any free port)'

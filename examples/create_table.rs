@@ -1,7 +1,8 @@
-//! Creates the sessions table for local runs and tests, as `template.yaml`
-//! declares it: `cargo run --example create_table` with `TABLE_NAME` and the
-//! usual AWS environment (`AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local).
-//! Does nothing when the table exists.
+//! Creates the sessions and events tables for local runs and tests, as
+//! `template.yaml` declares them: `cargo run --example create_table` with
+//! `TABLE_NAME`, `EVENTS_TABLE_NAME` and the usual AWS environment
+//! (`AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local). Does nothing for a
+//! table that exists.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -11,22 +12,35 @@ use media_collector::table;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let Ok(table_name) = std::env::var("TABLE_NAME") else {
-        eprintln!("create_table: set TABLE_NAME to the table to create");
+    let names = ["TABLE_NAME", "EVENTS_TABLE_NAME"].map(|variable| std::env::var(variable).map_err(|_| variable));
+    let [Ok(sessions), Ok(events)] = names else {
+        let missing: Vec<&str> = names.iter().filter_map(|name| name.as_ref().err().copied()).collect();
+        eprintln!(
+            "create_table: set {} to the table(s) to create (TABLE_NAME: sessions, EVENTS_TABLE_NAME: events)",
+            missing.join(" and ")
+        );
         return ExitCode::FAILURE;
     };
     let client = dynamodb::connect(Duration::from_secs(10)).await;
-    match table::create_if_missing(&client, &table_name).await {
-        Ok(()) => {
-            println!("table {table_name} is ready");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!(
-                "create_table: could not create {table_name}: {}",
-                aws_sdk_dynamodb::error::DisplayErrorContext(&*error)
-            );
-            ExitCode::FAILURE
+    let created = [
+        (sessions.as_str(), table::create_if_missing(&client, &sessions).await),
+        (
+            events.as_str(),
+            table::create_events_table_if_missing(&client, &events).await,
+        ),
+    ];
+    let mut status = ExitCode::SUCCESS;
+    for (table_name, outcome) in created {
+        match outcome {
+            Ok(()) => println!("table {table_name} is ready"),
+            Err(error) => {
+                eprintln!(
+                    "create_table: could not create {table_name}: {}",
+                    aws_sdk_dynamodb::error::DisplayErrorContext(&*error)
+                );
+                status = ExitCode::FAILURE;
+            }
         }
     }
+    status
 }

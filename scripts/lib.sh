@@ -4,6 +4,7 @@
 # Environment it reads (all optional):
 #   TOOLS_DIR   where the project's tools live (default: <repo>/.tools)
 #   TABLE_NAME  DynamoDB table used locally (default: media-collector-sessions-local)
+#   EVENTS_TABLE_NAME  DynamoDB table of events used locally (default: media-collector-events-local)
 
 # shellcheck source=versions.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/versions.sh"
@@ -21,7 +22,8 @@ export TOOLS_DIR
 export PATH="$VENV_DIR/bin:$PATH"
 
 TABLE_NAME=${TABLE_NAME:-media-collector-sessions-local}
-export TABLE_NAME
+EVENTS_TABLE_NAME=${EVENTS_TABLE_NAME:-media-collector-events-local}
+export TABLE_NAME EVENTS_TABLE_NAME
 
 log() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -351,9 +353,10 @@ start_dynamodb_local() { # port logfile
   wait_http dynamodb-local "$SVC_PID" "http://127.0.0.1:$port/" '^[1-5][0-9][0-9]$' 60
 }
 
-# Creates TABLE_NAME in DynamoDB Local (idempotent, done by the Rust example).
+# Creates TABLE_NAME and EVENTS_TABLE_NAME in DynamoDB Local (idempotent, done
+# by the Rust example).
 create_table() { # [extra cargo args...]
-  log "creating table $TABLE_NAME (cargo run --example create_table)"
+  log "creating tables $TABLE_NAME and $EVENTS_TABLE_NAME (cargo run --example create_table)"
   (cd -- "$MC_ROOT" && cargo run --quiet "$@" --example create_table)
 }
 
@@ -370,6 +373,7 @@ start_watch() {
     cargo lambda watch --package media-collector --disable-cors \
     --invoke-address 127.0.0.1 --invoke-port "$port" \
     --env-var "TABLE_NAME=$TABLE_NAME" \
+    --env-var "EVENTS_TABLE_NAME=$EVENTS_TABLE_NAME" \
     --env-var "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB" \
     --env-var "AWS_REGION=$AWS_REGION" \
     --env-var "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID" \
@@ -418,7 +422,7 @@ run_api_test() {
 # The local stack used by make test and make api-test.
 
 # Starts DynamoDB Local on port $1, points the local AWS environment at it and
-# creates TABLE_NAME. Its log: $2/dynamodb-local.log.
+# creates TABLE_NAME and EVENTS_TABLE_NAME. Its log: $2/dynamodb-local.log.
 start_test_dynamodb() { # port log_dir
   start_dynamodb_local "$1" "$2/dynamodb-local.log"
   local_aws_env "$1"

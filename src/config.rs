@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::domain::SessionPolicy;
 use crate::http::AllowedOrigins;
 use crate::logging::LogSettings;
 
@@ -14,18 +15,26 @@ pub const MAX_BODY_BYTES: &str = "MAX_BODY_BYTES";
 pub const STORE_TIMEOUT_MS: &str = "STORE_TIMEOUT_MS";
 pub const AWS_ENDPOINT_URL_DYNAMODB: &str = "AWS_ENDPOINT_URL_DYNAMODB";
 pub const AWS_LAMBDA_MAX_CONCURRENCY: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
+pub const EVENTS_TABLE_NAME: &str = "EVENTS_TABLE_NAME";
+pub const SESSION_IDLE_TIMEOUT_S: &str = "SESSION_IDLE_TIMEOUT_S";
+pub const SESSION_MAX_AGE_S: &str = "SESSION_MAX_AGE_S";
 
 /// A DynamoDB item holds at most 400 KB; a body larger than that could
 /// never be stored, whatever the limit says.
 const LARGEST_BODY_LIMIT: u64 = 400_000;
 const LONGEST_TTL_DAYS: u64 = 36_500;
 const LONGEST_STORE_TIMEOUT_MS: u64 = 900_000;
+/// A hundred years: longer session limits mean "never".
+const LONGEST_SESSION_LIMIT_S: u64 = 3_155_760_000;
 /// Lambda Managed Instances allow at most this many requests per process.
 const HIGHEST_CONCURRENCY: u64 = 1_000;
 
 #[derive(Debug, Clone)]
 pub struct Config {
     pub table_name: String,
+    pub events_table_name: String,
+    /// When a session stops taking events.
+    pub session_policy: SessionPolicy,
     pub session_ttl_days: u32,
     pub allowed_origins: AllowedOrigins,
     pub max_body_bytes: usize,
@@ -54,7 +63,25 @@ impl Config {
         let mut problems = Vec::new();
         let mut check = Checker(&mut problems);
 
-        let table_name = check.keep(table_name(lookup(TABLE_NAME)));
+        let table_name = check.keep(checked_table_name(TABLE_NAME, lookup(TABLE_NAME), "sessions"));
+        let events_table_name = check.keep(
+            checked_table_name(EVENTS_TABLE_NAME, lookup(EVENTS_TABLE_NAME), "session events")
+                .and_then(|events| distinct_tables(table_name.as_deref(), events)),
+        );
+        let idle_timeout_s = check.keep(whole_number(
+            &lookup,
+            SESSION_IDLE_TIMEOUT_S,
+            600,
+            1..=LONGEST_SESSION_LIMIT_S,
+            "seconds",
+        ));
+        let max_age_s = check.keep(whole_number(
+            &lookup,
+            SESSION_MAX_AGE_S,
+            86_400,
+            1..=LONGEST_SESSION_LIMIT_S,
+            "seconds",
+        ));
         let session_ttl_days = check.keep(whole_number(
             &lookup,
             SESSION_TTL_DAYS,
@@ -90,34 +117,49 @@ impl Config {
         check.keep(endpoint_url(lookup(AWS_ENDPOINT_URL_DYNAMODB)));
         let log = check.keep(LogSettings::from_lookup(&lookup));
 
-        match (
+        let (
+            Some(table_name),
+            Some(events_table_name),
+            Some(idle_timeout_s),
+            Some(max_age_s),
+            Some(ttl),
+            Some(allowed_origins),
+            Some(max_body),
+            Some(timeout_ms),
+            Some(max_concurrency),
+            Some(log),
+        ) = (
             table_name,
+            events_table_name,
+            idle_timeout_s,
+            max_age_s,
             session_ttl_days,
             allowed_origins,
             max_body_bytes,
             store_timeout_ms,
             max_concurrency,
             log,
-        ) {
-            (
-                Some(table_name),
-                Some(ttl),
-                Some(allowed_origins),
-                Some(max_body),
-                Some(timeout_ms),
-                Some(max_concurrency),
-                Some(log),
-            ) if problems.is_empty() => Ok(Self {
-                table_name,
-                session_ttl_days: u32::try_from(ttl).unwrap_or(u32::MAX),
-                allowed_origins,
-                max_body_bytes: usize::try_from(max_body).unwrap_or(usize::MAX),
-                store_timeout: Duration::from_millis(timeout_ms),
-                max_concurrency: u32::try_from(max_concurrency).unwrap_or(u32::MAX),
-                log,
-            }),
-            _ => Err(ConfigError { problems }),
+        )
+        else {
+            return Err(ConfigError { problems });
+        };
+        if !problems.is_empty() {
+            return Err(ConfigError { problems });
         }
+        Ok(Self {
+            table_name,
+            events_table_name,
+            session_policy: SessionPolicy {
+                idle_timeout: Duration::from_secs(idle_timeout_s),
+                max_age: Duration::from_secs(max_age_s),
+            },
+            session_ttl_days: u32::try_from(ttl).unwrap_or(u32::MAX),
+            allowed_origins,
+            max_body_bytes: usize::try_from(max_body).unwrap_or(usize::MAX),
+            store_timeout: Duration::from_millis(timeout_ms),
+            max_concurrency: u32::try_from(max_concurrency).unwrap_or(u32::MAX),
+            log,
+        })
     }
 }
 
@@ -134,10 +176,10 @@ fn invalid(name: &str, value: &str, reason: &str) -> String {
     format!("{name}={value:?} is invalid: {reason}")
 }
 
-fn table_name(value: Option<String>) -> Result<String, String> {
+fn checked_table_name(name: &str, value: Option<String>, holds: &str) -> Result<String, String> {
     let Some(value) = value else {
         return Err(format!(
-            "{TABLE_NAME} is required: set it to the DynamoDB table that stores sessions"
+            "{name} is required: set it to the DynamoDB table that stores {holds}"
         ));
     };
     let valid = (3..=255).contains(&value.len())
@@ -148,10 +190,23 @@ fn table_name(value: Option<String>) -> Result<String, String> {
         Ok(value)
     } else {
         Err(invalid(
-            TABLE_NAME,
+            name,
             &value,
             "a DynamoDB table name has 3 to 255 characters among a-z, A-Z, 0-9, _ - .",
         ))
+    }
+}
+
+/// Sessions and their events have different keys: one table cannot hold both.
+fn distinct_tables(sessions: Option<&str>, events: String) -> Result<String, String> {
+    if sessions == Some(events.as_str()) {
+        Err(invalid(
+            EVENTS_TABLE_NAME,
+            &events,
+            &format!("it must name another table than {TABLE_NAME}"),
+        ))
+    } else {
+        Ok(events)
     }
 }
 
@@ -202,7 +257,10 @@ mod tests {
 
     #[test]
     fn defaults_follow_the_spec() {
-        let config = config(&[(TABLE_NAME, "sessions")]).unwrap();
+        let config = config(&[(TABLE_NAME, "sessions"), (EVENTS_TABLE_NAME, "events")]).unwrap();
+        assert_eq!(config.events_table_name, "events");
+        assert_eq!(config.session_policy.idle_timeout, Duration::from_secs(600));
+        assert_eq!(config.session_policy.max_age, Duration::from_secs(86_400));
         assert_eq!(config.session_ttl_days, 30);
         assert_eq!(config.max_body_bytes, 65_536);
         assert_eq!(config.store_timeout, Duration::from_millis(3_000));
@@ -219,12 +277,17 @@ mod tests {
             (CORS_ALLOW_ORIGIN, "not an origin"),
             (AWS_ENDPOINT_URL_DYNAMODB, "localhost:8000"),
             (AWS_LAMBDA_MAX_CONCURRENCY, "0"),
+            (SESSION_IDLE_TIMEOUT_S, "0"),
+            (SESSION_MAX_AGE_S, "1d"),
             ("AWS_LAMBDA_LOG_LEVEL", "loud"),
         ])
         .unwrap_err();
         let message = error.to_string();
         for name in [
             TABLE_NAME,
+            EVENTS_TABLE_NAME,
+            SESSION_IDLE_TIMEOUT_S,
+            SESSION_MAX_AGE_S,
             SESSION_TTL_DAYS,
             MAX_BODY_BYTES,
             STORE_TIMEOUT_MS,
@@ -235,12 +298,24 @@ mod tests {
         ] {
             assert!(message.contains(name), "{name} missing from: {message}");
         }
-        assert_eq!(error.problems.len(), 8, "{message}");
+        assert_eq!(error.problems.len(), 11, "{message}");
+    }
+
+    #[test]
+    fn sessions_and_events_need_two_tables() {
+        let error = config(&[(TABLE_NAME, "media"), (EVENTS_TABLE_NAME, "media")]).unwrap_err();
+        assert_eq!(error.problems.len(), 1, "{error}");
+        assert!(error.to_string().contains("EVENTS_TABLE_NAME=\"media\""), "{error}");
     }
 
     #[test]
     fn an_empty_value_is_invalid_not_a_default() {
-        let error = config(&[(TABLE_NAME, "sessions"), (SESSION_TTL_DAYS, "")]).unwrap_err();
+        let error = config(&[
+            (TABLE_NAME, "sessions"),
+            (EVENTS_TABLE_NAME, "events"),
+            (SESSION_TTL_DAYS, ""),
+        ])
+        .unwrap_err();
         assert!(error.to_string().contains("SESSION_TTL_DAYS=\"\""), "{error}");
     }
 }

@@ -12,7 +12,9 @@ use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use media_collector::config::Config;
 use media_collector::http::App;
 use media_collector::logging;
+use media_collector::store::Stores;
 use media_collector::store::dynamodb::{self, DynamoDbSessionStore};
+use media_collector::store::dynamodb_events::DynamoDbEventStore;
 use serde_json::Value;
 
 #[cfg(feature = "mimalloc")]
@@ -53,7 +55,15 @@ fn main() -> ExitCode {
 async fn serve(config: Config) -> ExitCode {
     let client = dynamodb::connect(config.store_timeout).await;
     dynamodb::warm_up(&client, &config.table_name, WARM_UP_LIMIT.min(config.store_timeout)).await;
-    let store = DynamoDbSessionStore::new(client, config.table_name.clone());
+    let store = Stores::new(
+        DynamoDbSessionStore::new(client.clone(), config.table_name.clone()),
+        DynamoDbEventStore::new(
+            client,
+            config.table_name.clone(),
+            config.events_table_name.clone(),
+            config.store_timeout,
+        ),
+    );
     let app = Arc::new(App::new(config, store));
 
     let handler = service_fn(move |event: LambdaEvent<Value>| {

@@ -1,41 +1,65 @@
-//! The sessions table's shape, in one place: the key and TTL attribute names
-//! the adapter writes, the local set-up creates, and `template.yaml` declares
-//! (a test checks the template against these).
+//! The tables' shapes, in one place: the key and TTL attribute names the
+//! adapters write, the local set-up creates, and `template.yaml` declares (a
+//! test checks the template against these). Sessions: one item per session.
+//! Events: one item per event, under its session, sorted by its key, with a
+//! stream of new items for downstream pipelines.
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{BoxError, SdkError};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, StreamSpecification,
+    StreamViewType, TimeToLiveSpecification,
 };
 
-/// The partition key (S); there is no sort key.
+/// The partition key (S) of both tables; the sessions table has no sort key.
 pub const PARTITION_KEY: &str = "sessionId";
-/// The attribute DynamoDB's TTL reads (N, epoch seconds).
+/// The events table's sort key (S): `playerTime.ts` as 15 digits, `#`, the type.
+pub const EVENT_SORT_KEY: &str = "eventKey";
+/// The attribute DynamoDB's TTL reads in both tables (N, epoch seconds).
 pub const TTL_ATTRIBUTE: &str = "expiresAt";
+/// What the events table's stream carries: each new item.
+pub const EVENTS_STREAM_VIEW: StreamViewType = StreamViewType::NewImage;
 
-/// Creates the table as the template declares it (on-demand, TTL on
-/// [`TTL_ATTRIBUTE`]); does nothing if it exists. For local set-ups and tests:
-/// in AWS the template owns the table.
+/// Creates the sessions table as the template declares it (on-demand, TTL
+/// on [`TTL_ATTRIBUTE`]); does nothing if it exists. For local set-ups and
+/// tests: in AWS the template owns the table.
 pub async fn create_if_missing(client: &Client, table_name: &str) -> Result<(), BoxError> {
-    let created = client
+    create(client, table_name, None, None).await
+}
+
+/// Creates the events table: key [`PARTITION_KEY`] and [`EVENT_SORT_KEY`],
+/// on-demand, TTL on [`TTL_ATTRIBUTE`], a stream of new images. Does nothing
+/// if it exists. For local set-ups and tests, like [`create_if_missing`].
+pub async fn create_events_table_if_missing(client: &Client, table_name: &str) -> Result<(), BoxError> {
+    create(client, table_name, Some(EVENT_SORT_KEY), Some(EVENTS_STREAM_VIEW)).await
+}
+
+async fn create(
+    client: &Client,
+    table_name: &str,
+    sort_key: Option<&str>,
+    stream: Option<StreamViewType>,
+) -> Result<(), BoxError> {
+    let mut request = client
         .create_table()
         .table_name(table_name)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name(PARTITION_KEY)
-                .attribute_type(ScalarAttributeType::S)
+        .attribute_definitions(string_attribute(PARTITION_KEY)?)
+        .key_schema(key(PARTITION_KEY, KeyType::Hash)?)
+        .billing_mode(BillingMode::PayPerRequest);
+    if let Some(sort_key) = sort_key {
+        request = request
+            .attribute_definitions(string_attribute(sort_key)?)
+            .key_schema(key(sort_key, KeyType::Range)?);
+    }
+    if let Some(view) = stream {
+        request = request.stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(view)
                 .build()?,
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name(PARTITION_KEY)
-                .key_type(KeyType::Hash)
-                .build()?,
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await;
-    match created {
+        );
+    }
+    match request.send().await {
         Ok(_) => {}
         Err(SdkError::ServiceError(error)) if error.err().is_resource_in_use_exception() => return Ok(()),
         Err(error) => return Err(error.into()),
@@ -52,4 +76,18 @@ pub async fn create_if_missing(client: &Client, table_name: &str) -> Result<(), 
         .send()
         .await?;
     Ok(())
+}
+
+fn string_attribute(name: &str) -> Result<AttributeDefinition, BoxError> {
+    Ok(AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()?)
+}
+
+fn key(name: &str, key_type: KeyType) -> Result<KeySchemaElement, BoxError> {
+    Ok(KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(key_type)
+        .build()?)
 }

@@ -42,7 +42,9 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use media_collector::http::App;
+use media_collector::store::Stores;
 use media_collector::store::dynamodb::DynamoDbSessionStore;
+use media_collector::store::dynamodb_events::DynamoDbEventStore;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use support::{config, dynamodb_client, fresh_table};
@@ -233,7 +235,7 @@ impl Api {
         let table = fresh_table(client).await;
         let app = Arc::new(support::app(
             config(&table, &[("CORS_ALLOW_ORIGIN", allow_origin)]),
-            DynamoDbSessionStore::new(client.clone(), &table),
+            support::dynamodb_stores(client, &table),
         ));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port for an API");
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -262,7 +264,7 @@ impl Drop for Api {
 }
 
 async fn api_answer(
-    app: Arc<App<DynamoDbSessionStore>>,
+    app: Arc<App<Stores<DynamoDbSessionStore, DynamoDbEventStore>>>,
     request: Request<Incoming>,
     peer: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,

@@ -6,8 +6,7 @@
 mod support;
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
@@ -16,10 +15,11 @@ use lambda_http::http::StatusCode;
 use media_collector::domain::{SessionRecord, SessionStart};
 use media_collector::store::dynamodb::{self, DynamoDbSessionStore, WarmUp};
 use media_collector::store::{Created, SessionStore, StoreError};
-use support::{config, dynamodb_client, event, fresh_table, full_body, redirected, sample_body};
+use support::{
+    Fault, closed_port, config, dynamodb_client, event, faulty_endpoint, fresh_table, full_body, m, n, redirected, s,
+    sample_body, switchable_proxy,
+};
 use time::OffsetDateTime;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 
 const BUDGET: Duration = Duration::from_millis(600);
 /// Room for the scheduler on a busy two-core machine; the budget is the point.
@@ -40,26 +40,6 @@ async fn stored(client: &Client, table: &str, session_id: &str) -> Option<HashMa
         .await
         .expect("GetItem on DynamoDB Local")
         .item
-}
-
-fn s(item: &HashMap<String, AttributeValue>, name: &str) -> String {
-    item[name]
-        .as_s()
-        .unwrap_or_else(|_| panic!("{name} is not S: {:?}", item[name]))
-        .clone()
-}
-
-fn n(item: &HashMap<String, AttributeValue>, name: &str) -> String {
-    item[name]
-        .as_n()
-        .unwrap_or_else(|_| panic!("{name} is not N: {:?}", item[name]))
-        .clone()
-}
-
-fn m<'a>(item: &'a HashMap<String, AttributeValue>, name: &str) -> &'a HashMap<String, AttributeValue> {
-    item[name]
-        .as_m()
-        .unwrap_or_else(|_| panic!("{name} is not M: {:?}", item[name]))
 }
 
 #[tokio::test]
@@ -174,57 +154,6 @@ async fn an_existing_session_is_never_overwritten() {
     store.create(&first).await.expect("repeating our own write succeeds");
 }
 
-/// A local TCP endpoint that misbehaves like a sick DynamoDB.
-enum Fault {
-    /// Accepts connections and never answers.
-    Hang,
-    /// Answers every request as DynamoDB does when it throttles.
-    Throttle,
-}
-
-async fn faulty_endpoint(fault: Fault) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let requests = Arc::new(AtomicUsize::new(0));
-    let counter = requests.clone();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((mut socket, _)) = listener.accept().await {
-            match fault {
-                Fault::Hang => held.push(socket),
-                Fault::Throttle => {
-                    let counter = counter.clone();
-                    tokio::spawn(async move {
-                        let mut buffer = vec![0; 64 * 1024];
-                        while let Ok(read) = socket.read(&mut buffer).await {
-                            if read == 0 {
-                                break;
-                            }
-                            counter.fetch_add(1, Ordering::SeqCst);
-                            let body = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException","message":"Rate of requests exceeds the allowed throughput."}"#;
-                            let answer = format!(
-                                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\n\r\n{body}",
-                                body.len()
-                            );
-                            if socket.write_all(answer.as_bytes()).await.is_err() {
-                                break;
-                            }
-                        }
-                    });
-                }
-            }
-        }
-    });
-    (url, requests)
-}
-
-async fn closed_port() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
-    url
-}
-
 async fn timed_write(client: Client, table: &str) -> (Result<Created, StoreError>, Duration) {
     let store = DynamoDbSessionStore::new(client, table);
     let started = Instant::now();
@@ -267,36 +196,12 @@ async fn a_throttling_store_is_retried_then_fails_within_the_budget() {
     assert!(took < Duration::from_secs(5) + SLACK, "took {took:?}");
 }
 
-/// Forwards to DynamoDB Local while up; refuses (closes at once) while down.
-async fn switchable_proxy(upstream: String) -> (String, Arc<AtomicBool>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let up = Arc::new(AtomicBool::new(true));
-    let switch = up.clone();
-    let upstream = upstream.trim_start_matches("http://").trim_end_matches('/').to_owned();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            if !switch.load(Ordering::SeqCst) {
-                drop(socket);
-                continue;
-            }
-            let upstream = upstream.clone();
-            tokio::spawn(async move {
-                if let Ok(mut target) = TcpStream::connect(&upstream).await {
-                    let _ = tokio::io::copy_bidirectional(&mut socket, &mut target).await;
-                }
-            });
-        }
-    });
-    (url, up)
-}
-
 #[tokio::test]
 async fn the_function_answers_500_while_the_store_is_down_and_recovers() {
     let client = dynamodb_client(BUDGET).await;
     let table = fresh_table(&client).await;
     let (url, up) = switchable_proxy(support::dynamodb_endpoint()).await;
-    let store = DynamoDbSessionStore::new(redirected(&client, &url), &table);
+    let store = support::dynamodb_stores(&redirected(&client, &url), &table);
     let app = support::app(config(&table, &[("STORE_TIMEOUT_MS", "600")]), store);
 
     up.store(false, Ordering::SeqCst);

@@ -8,9 +8,8 @@ mod support;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use media_collector::http::{ApiRequest, App};
-use media_collector::store::SessionStore;
-use media_collector::store::dynamodb::DynamoDbSessionStore;
 use media_collector::store::in_memory::InMemorySessionStore;
+use media_collector::store::{EventStore, SessionStore};
 use serde_json::{Value, json};
 use support::{config, dynamodb_client, event_json, fresh_table, request, sample_body};
 
@@ -46,7 +45,7 @@ fn reformatted(body: &Value) -> String {
     format!("{{{}\n}}", inner.join(" ,"))
 }
 
-async fn replays_conflicts_and_malformed_keys<S: SessionStore>(app: App<S>) {
+async fn replays_conflicts_and_malformed_keys<S: SessionStore + EventStore>(app: App<S>) {
     let body = sample_body();
     let first = app.handle(start(Some("retry-me-1"), &body.to_string())).await;
     assert_eq!(first.status(), StatusCode::CREATED);
@@ -120,7 +119,7 @@ async fn with_the_in_memory_store() {
 async fn with_dynamodb_local() {
     let client = dynamodb_client(std::time::Duration::from_secs(3)).await;
     let table = fresh_table(&client).await;
-    let app = support::app(config(&table, &[]), DynamoDbSessionStore::new(client.clone(), &table));
+    let app = support::app(config(&table, &[]), support::dynamodb_stores(&client, &table));
     replays_conflicts_and_malformed_keys(app).await;
 
     // One record under the key's id, written once, with its fingerprint.

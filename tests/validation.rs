@@ -5,36 +5,15 @@ mod support;
 
 use media_collector::domain::{AuthState, ParamValue, Scalar, SessionStart};
 use serde_json::{Value, json};
-use support::{full_body, sample_body};
+use support::{Change, changed, full_body, sample_body};
 
-/// A change to the sample body: set the value at a pointer, or remove it.
-enum Change {
-    Set(&'static str, Value),
-    Remove(&'static str),
-}
 use Change::{Remove, Set};
 
 /// A case name, its changes, and the `(pointer, words)` of every error expected.
 type FailingCase = (&'static str, Vec<Change>, Vec<(&'static str, &'static str)>);
 
 fn apply(changes: &[Change]) -> String {
-    let mut body = sample_body();
-    for change in changes {
-        let (pointer, value) = match change {
-            Set(pointer, value) => (*pointer, Some(value.clone())),
-            Remove(pointer) => (*pointer, None),
-        };
-        let (parent, key) = pointer.rsplit_once('/').expect("a pointer below the root");
-        let parent = body
-            .pointer_mut(parent)
-            .and_then(Value::as_object_mut)
-            .expect("the parent is an object");
-        match value {
-            Some(value) => parent.insert(key.to_owned(), value),
-            None => parent.remove(key),
-        };
-    }
-    body.to_string()
+    changed(sample_body(), changes).to_string()
 }
 
 /// `(pointer, words the message must contain)` for each expected error.

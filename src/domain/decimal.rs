@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use bigdecimal::{BigDecimal, Zero};
+use bigdecimal::{BigDecimal, ToPrimitive, Zero};
 
 const MAX_SIGNIFICANT_DIGITS: u64 = 38;
 /// A non-zero DynamoDB number `d₁.d₂… × 10^e` needs `-130 <= e <= 125`.
@@ -68,6 +68,11 @@ impl Decimal {
 
     pub fn is_positive(&self) -> bool {
         self.value > BigDecimal::zero()
+    }
+
+    /// The value as an `i64` when it is a whole number that fits.
+    pub fn to_i64(&self) -> Option<i64> {
+        if self.is_integer() { self.value.to_i64() } else { None }
     }
 
     /// Compares with a whole number, exactly.
@@ -150,5 +155,13 @@ mod tests {
         assert!(decimal("1509045324153.0").unwrap().is_integer());
         assert!(!decimal("0.5").unwrap().is_integer());
         assert_eq!(decimal("86399.999").unwrap().cmp_int(86_400), Ordering::Less);
+    }
+
+    #[test]
+    fn converts_whole_numbers_only() {
+        assert_eq!(decimal("1509045324153.0").unwrap().to_i64(), Some(1_509_045_324_153));
+        assert_eq!(decimal("1.5e3").unwrap().to_i64(), Some(1_500));
+        assert_eq!(decimal("0.5").unwrap().to_i64(), None);
+        assert_eq!(decimal("1e30").unwrap().to_i64(), None);
     }
 }

@@ -1,5 +1,6 @@
-//! Why a body is not a valid sessionStart: every failing rule, each at the
-//! RFC 6901 JSON Pointer of the value (or missing key) it is about.
+//! Why a body is not valid: every failing rule, each at the RFC 6901 JSON
+//! Pointer of the value (or missing key) it is about, and which kind of body
+//! it was meant to be (a sessionStart, a play event…) for the summary.
 
 use std::fmt;
 
@@ -14,21 +15,29 @@ pub struct FieldError {
     pub detail: String,
 }
 
-/// A body that is not a valid sessionStart, with every reason (never empty).
+/// A body that is not valid, with every reason (never empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidBody {
+    body: String,
     errors: Vec<FieldError>,
 }
 
 impl InvalidBody {
-    /// A body that fails as a whole (not JSON, not an object…).
-    pub fn whole(detail: impl Into<String>) -> Self {
+    /// A `body` (`"sessionStart"`, `"event"`…) that fails as a whole (not
+    /// JSON, not an object…).
+    pub fn whole(body: impl Into<String>, detail: impl Into<String>) -> Self {
         Self {
+            body: body.into(),
             errors: vec![FieldError {
                 pointer: String::new(),
                 detail: detail.into(),
             }],
         }
+    }
+
+    /// What the body was meant to be: `sessionStart`, `play event`, `event`…
+    pub fn body(&self) -> &str {
+        &self.body
     }
 
     pub fn errors(&self) -> &[FieldError] {
@@ -37,10 +46,12 @@ impl InvalidBody {
 }
 
 impl fmt::Display for InvalidBody {
+    /// `the sessionStart body has 2 errors`, `the play event body has 1 error`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let body = &self.body;
         match self.errors.len() {
-            1 => write!(f, "the sessionStart body has 1 error"),
-            n => write!(f, "the sessionStart body has {n} errors"),
+            1 => write!(f, "the {body} body has 1 error"),
+            n => write!(f, "the {body} body has {n} errors"),
         }
     }
 }
@@ -61,20 +72,22 @@ impl Collector {
         });
     }
 
-    /// Turns what was parsed into a result: the value when nothing failed.
-    pub(crate) fn finish<T>(self, parsed: Option<T>) -> Result<T, InvalidBody> {
+    /// Turns what was parsed into a result: the value when nothing failed,
+    /// else every error, for a `body` such as `"sessionStart"`.
+    pub(crate) fn finish<T>(self, body: impl Into<String>, parsed: Option<T>) -> Result<T, InvalidBody> {
         match parsed {
             Some(value) if self.errors.is_empty() => Ok(value),
             _ => {
                 debug_assert!(!self.errors.is_empty(), "a part failed without saying why");
+                let body = body.into();
                 let mut errors = self.errors;
                 if errors.is_empty() {
                     errors.push(FieldError {
                         pointer: String::new(),
-                        detail: "is not a valid sessionStart".into(),
+                        detail: format!("is not a valid {body}"),
                     });
                 }
-                Err(InvalidBody { errors })
+                Err(InvalidBody { body, errors })
             }
         }
     }

@@ -1,14 +1,33 @@
-//! The pure core: what a valid sessionStart is and what a stored session holds.
+//! The pure core: what a valid sessionStart and a valid event are, what a
+//! stored session and event hold, and when a session stops taking events.
 //! Nothing here knows about HTTP, Lambda or DynamoDB.
 
+mod custom_metadata;
 mod decimal;
+mod event_record;
+mod event_type;
 mod field_errors;
 mod idempotency;
+mod params;
+mod player_time;
+mod qoe_data;
 mod session;
+mod session_event;
+mod session_policy;
 mod session_start;
+mod timestamp;
+mod values;
 
 pub use decimal::Decimal;
+pub use event_record::EventRecord;
+pub use event_type::{EventType, UnknownEventType};
 pub use field_errors::{FieldError, InvalidBody};
 pub use idempotency::{Fingerprint, IdempotencyKey};
+pub use params::{AuthState, CustomerId, ParamValue};
+pub use player_time::PlayerTime;
 pub use session::{SessionId, SessionRecord};
-pub use session_start::{AuthState, CustomerId, ParamValue, PlayerTime, Scalar, SessionStart};
+pub use session_event::SessionEvent;
+pub use session_policy::{Cutoffs, GoneReason, SessionActivity, SessionPolicy};
+pub use session_start::SessionStart;
+pub use timestamp::{epoch_millis, rfc3339_millis, to_millis};
+pub use values::Scalar;

@@ -5,9 +5,9 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use time::macros::format_description;
 use uuid::Uuid;
 
+use super::timestamp::{rfc3339_millis, to_millis};
 use super::{Fingerprint, IdempotencyKey, SessionStart};
 
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -26,6 +26,13 @@ impl SessionId {
     /// A SHA-256 digest as the id's 64 lowercase hex characters.
     pub(crate) fn from_digest(digest: &[u8]) -> Self {
         Self(digest.iter().map(|byte| format!("{byte:02x}")).collect())
+    }
+
+    /// An id from a client (the path of an event): `None` unless it is 64
+    /// lowercase hex characters, the only form an id can have.
+    pub fn parse(text: &str) -> Option<Self> {
+        let well_formed = text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        well_formed.then(|| Self(text.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -56,9 +63,7 @@ pub struct SessionRecord {
 
 impl SessionRecord {
     pub fn new(start: SessionStart, request_id: String, now: OffsetDateTime, ttl_days: u32) -> Self {
-        let created_at = now
-            .replace_nanosecond(now.millisecond() as u32 * 1_000_000)
-            .unwrap_or(now);
+        let created_at = to_millis(now);
         let expires_at = created_at.unix_timestamp() + i64::from(ttl_days) * SECONDS_PER_DAY;
         Self {
             session_id: SessionId::generate(),
@@ -82,11 +87,7 @@ impl SessionRecord {
 
     /// `createdAt`: RFC 3339, UTC, with milliseconds (`2026-11-23T04:00:00.123Z`).
     pub fn created_at_rfc3339(&self) -> String {
-        let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-        self.created_at
-            .to_offset(time::UtcOffset::UTC)
-            .format(&format)
-            .unwrap_or_else(|_| self.created_at.unix_timestamp().to_string())
+        rfc3339_millis(self.created_at)
     }
 }
 
@@ -106,5 +107,22 @@ mod tests {
                 .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
         );
         assert_ne!(first, second);
+        assert_eq!(SessionId::parse(first.as_str()), Some(first));
+    }
+
+    #[test]
+    fn only_64_lowercase_hex_characters_are_an_id() {
+        let valid = "a".repeat(63) + "0";
+        assert!(SessionId::parse(&valid).is_some());
+        for invalid in [
+            "",
+            "abc",
+            &"A".repeat(64),
+            &"g".repeat(64),
+            &"a".repeat(65),
+            &("é".to_owned() + &"a".repeat(62)),
+        ] {
+            assert_eq!(SessionId::parse(invalid), None, "{invalid}");
+        }
     }
 }

@@ -23,9 +23,11 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::domain::{Fingerprint, IdempotencyKey, InvalidBody, SessionId, SessionRecord, SessionStart};
+use crate::domain::{
+    EventRecord, Fingerprint, IdempotencyKey, InvalidBody, SessionEvent, SessionId, SessionRecord, SessionStart,
+};
 use crate::metrics::{MetricsSink, RequestOutcome};
-use crate::store::{Created, SessionStore, StoreError};
+use crate::store::{Appended, Created, EventStore, EventStoreError, SessionStore, StoreError};
 
 pub use cors::AllowedOrigins;
 pub use envelope::{ApiRequest, LambdaResponse, NotHttp, RawBody, Source};
@@ -36,8 +38,8 @@ pub use schemas::{event_types, schema};
 /// The longest path written to the log line; the rest is cut.
 const LOGGED_PATH_CHARS: usize = 200;
 
-/// What every request needs: the settings, the store and the metrics
-/// sink, built once.
+/// What every request needs: the settings, the store of sessions and
+/// events, and the metrics sink, built once.
 #[derive(Debug)]
 pub struct App<S> {
     pub config: Config,
@@ -45,7 +47,7 @@ pub struct App<S> {
     metrics: MetricsSink,
 }
 
-impl<S: SessionStore> App<S> {
+impl<S: SessionStore + EventStore> App<S> {
     /// An app whose metrics records go to stdout.
     pub fn new(config: Config, store: S) -> Self {
         Self::with_metrics(config, store, MetricsSink::stdout())
@@ -85,15 +87,24 @@ impl<S: SessionStore> App<S> {
 
         let preflight_answer = matches!(outcome, Ok(Answer::Preflight));
         let replayed = matches!(outcome, Ok(Answer::Created { replayed: true, .. }));
+        let event_stored = matches!(outcome, Ok(Answer::EventAccepted(Appended::Stored)));
+        let duplicate = matches!(outcome, Ok(Answer::EventAccepted(Appended::Duplicate)));
         let mut store_failed = false;
         let (mut response, session_id, error_kind) = match outcome {
             Ok(Answer::Created { session_id, replayed }) => (created(&session_id, replayed), Some(session_id), None),
-            Ok(Answer::Preflight) => (preflight(), None, None),
+            Ok(Answer::Preflight | Answer::EventAccepted(_)) => (no_content(), None, None),
             Ok(Answer::Schema(schema)) => (schema_document(schema), None, None),
             Err(error) => {
-                if let ApiError::NotStored { source, .. } = &error {
-                    tracing::error!(request_id = %ids.lambda, error = %source, "session not stored");
-                    store_failed = true;
+                match &error {
+                    ApiError::NotStored { source, .. } => {
+                        tracing::error!(request_id = %ids.lambda, error = %source, "session not stored");
+                        store_failed = true;
+                    }
+                    ApiError::EventNotStored { source, .. } => {
+                        tracing::error!(request_id = %ids.lambda, error = %source, "event not stored");
+                        store_failed = true;
+                    }
+                    _ => {}
                 }
                 let kind = error.kind();
                 (error.into_response(), None, Some(kind))
@@ -122,6 +133,7 @@ impl<S: SessionStore> App<S> {
             status = response.status().as_u16(),
             duration_ms = started.elapsed().as_secs_f64() * 1000.0,
             session_id = session_id.as_ref().map(SessionId::as_str),
+            duplicate = duplicate.then_some(true),
             error = error_kind,
             "request",
         );
@@ -129,7 +141,7 @@ impl<S: SessionStore> App<S> {
             request_id: ids.lambda.to_owned(),
             status: response.status().as_u16(),
             session_created: session_id.is_some() && !replayed,
-            event_accepted: false,
+            event_accepted: event_stored,
             store_failed,
             store_latency,
         });
@@ -145,9 +157,12 @@ impl<S: SessionStore> App<S> {
     ) -> Result<Answer, ApiError> {
         let route = Route::of(request);
         match (route, &request.method) {
-            (Route::NotFound, _) | (Route::SessionEvents(_), _) => Err(ApiError::NotFound),
+            (Route::NotFound, _) => Err(ApiError::NotFound),
             (_, Some(Method::OPTIONS)) => Ok(Answer::Preflight),
             (Route::Sessions, Some(Method::POST)) => self.create_session(request, ids, store_latency).await,
+            (Route::SessionEvents(session_id), Some(Method::POST)) => {
+                self.append_event(session_id, request, ids, store_latency).await
+            }
             (Route::Schema(event_type), Some(Method::GET)) => {
                 schema(event_type).map(Answer::Schema).ok_or(ApiError::NoSuchSchema)
             }
@@ -174,7 +189,8 @@ impl<S: SessionStore> App<S> {
             self.config.session_ttl_days,
         );
         if let Some(key) = key {
-            let body: Value = serde_json::from_str(text).map_err(|error| InvalidBody::whole(error.to_string()))?;
+            let body: Value =
+                serde_json::from_str(text).map_err(|error| InvalidBody::whole("sessionStart", error.to_string()))?;
             record = record.idempotent(&key, Fingerprint::of(&body));
         }
         let started = Instant::now();
@@ -198,6 +214,35 @@ impl<S: SessionStore> App<S> {
     }
 }
 
+impl<S: EventStore> App<S> {
+    /// Checked in this order: the body (400), the id and the session (404,
+    /// 410), then the write.
+    async fn append_event(
+        &self,
+        session_id: &str,
+        request: &ApiRequest,
+        ids: &RequestIds<'_>,
+        store_latency: &mut Option<Duration>,
+    ) -> Result<Answer, ApiError> {
+        let text = body::text(request, self.config.max_body_bytes)?;
+        let event = SessionEvent::parse(text)?;
+        let session_id = SessionId::parse(session_id).ok_or(ApiError::UnknownSession)?;
+        let record = EventRecord::new(session_id, event, ids.stored().to_owned(), OffsetDateTime::now_utc());
+        let started = Instant::now();
+        let appended = self.store.append(&record, &self.config.session_policy).await;
+        *store_latency = Some(started.elapsed());
+        match appended {
+            Ok(appended) => Ok(Answer::EventAccepted(appended)),
+            Err(EventStoreError::UnknownSession) => Err(ApiError::UnknownSession),
+            Err(EventStoreError::Gone(reason)) => Err(ApiError::SessionGone(reason)),
+            Err(source) => Err(ApiError::EventNotStored {
+                source,
+                request_id: ids.stored().to_owned(),
+            }),
+        }
+    }
+}
+
 /// The request's `Idempotency-Key`, if it sent one.
 fn idempotency_key(request: &ApiRequest) -> Result<Option<IdempotencyKey>, ApiError> {
     let sent = request
@@ -217,7 +262,12 @@ fn idempotency_key(request: &ApiRequest) -> Result<Option<IdempotencyKey>, ApiEr
 }
 
 enum Answer {
-    Created { session_id: SessionId, replayed: bool },
+    Created {
+        session_id: SessionId,
+        replayed: bool,
+    },
+    /// 204: the event is stored, now or by an earlier try.
+    EventAccepted(Appended),
     Preflight,
     Schema(&'static str),
 }
@@ -285,7 +335,7 @@ fn schema_document(schema: &'static str) -> Response<Body> {
     response
 }
 
-fn preflight() -> Response<Body> {
+fn no_content() -> Response<Body> {
     let mut response = Response::new(Body::Empty);
     *response.status_mut() = StatusCode::NO_CONTENT;
     response

@@ -6,8 +6,8 @@ use lambda_http::http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use serde_json::{Value, json};
 
-use crate::domain::InvalidBody;
-use crate::store::StoreError;
+use crate::domain::{GoneReason, InvalidBody};
+use crate::store::{EventStoreError, StoreError};
 
 /// The request header of an idempotent session start.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -39,8 +39,17 @@ pub enum ApiError {
     InvalidIdempotencyKey(String),
     #[error("the Idempotency-Key was used with another body")]
     IdempotencyKeyReused,
+    #[error("no session has this id")]
+    UnknownSession,
+    #[error("the session no longer takes events: {0}")]
+    SessionGone(GoneReason),
     #[error("session not stored: {source}")]
     NotStored { source: StoreError, request_id: String },
+    #[error("event not stored: {source}")]
+    EventNotStored {
+        source: EventStoreError,
+        request_id: String,
+    },
     #[error("the handler panicked")]
     Panicked { request_id: String },
 }
@@ -59,14 +68,18 @@ impl ApiError {
             Self::InvalidBody(_) => "invalid_body",
             Self::InvalidIdempotencyKey(_) => "invalid_idempotency_key",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::UnknownSession => "session_not_found",
+            Self::SessionGone(_) => "session_gone",
             Self::NotStored { source, .. } => source.kind(),
+            Self::EventNotStored { source, .. } => source.kind(),
             Self::Panicked { .. } => "panic",
         }
     }
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::NotFound | Self::NoSuchSchema => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::NoSuchSchema | Self::UnknownSession => StatusCode::NOT_FOUND,
+            Self::SessionGone(_) => StatusCode::GONE,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType(_)
             | Self::NotUtf8 { .. }
@@ -75,7 +88,9 @@ impl ApiError {
             | Self::InvalidIdempotencyKey(_) => StatusCode::BAD_REQUEST,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::NotStored { .. } | Self::Panicked { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::NotStored { .. } | Self::EventNotStored { .. } | Self::Panicked { .. } => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 
@@ -136,12 +151,30 @@ impl ApiError {
                     .to_owned(),
                 None,
             ),
+            Self::UnknownSession => (
+                "no session has this id; start a new session with POST /api/v1/sessions".to_owned(),
+                None,
+            ),
+            Self::SessionGone(reason) => {
+                problem["reason"] = json!(reason.as_str());
+                (
+                    format!(
+                        "{}; start a new session with POST /api/v1/sessions",
+                        gone_detail(*reason)
+                    ),
+                    None,
+                )
+            }
             Self::NotStored { request_id, .. } | Self::Panicked { request_id } => {
                 problem["requestId"] = json!(request_id);
                 (
                     format!("the session could not be stored; request id {request_id}"),
                     None,
                 )
+            }
+            Self::EventNotStored { request_id, .. } => {
+                problem["requestId"] = json!(request_id);
+                (format!("the event could not be stored; request id {request_id}"), None)
             }
         };
         problem["detail"] = json!(detail);
@@ -160,6 +193,15 @@ impl ApiError {
             headers.insert(ALLOW, HeaderValue::from_static(allow));
         }
         response
+    }
+}
+
+/// Why a session no longer takes events, in words (`reason` has the keyword).
+fn gone_detail(reason: GoneReason) -> &'static str {
+    match reason {
+        GoneReason::Ended => "the session ended: a sessionEnd was accepted",
+        GoneReason::Idle => "the session was idle: no event was accepted within its idle timeout",
+        GoneReason::Expired => "the session expired: it is older than its maximum age",
     }
 }
 

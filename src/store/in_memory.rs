@@ -1,17 +1,49 @@
-//! A [`SessionStore`] in a `Mutex<HashMap>`, for handler tests that need no
-//! DynamoDB. It can be told to fail, to test the 500 path.
+//! The stores in a `Mutex`, for handler tests that need no DynamoDB: the
+//! sessions, and their events under the same rules as the DynamoDB adapter
+//! (duplicates first, then unknown, then ended, expired, idle). It can be
+//! told to fail, to test the 500 path, and its clock can be moved forward,
+//! to test sessions that have gone idle or expired.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
-use crate::domain::SessionRecord;
+use time::OffsetDateTime;
 
-use super::{Created, SessionStore, StoreError};
+use crate::domain::{EventRecord, SessionActivity, SessionPolicy, SessionRecord};
+
+use super::{Appended, Created, EventStore, EventStoreError, SessionStore, StoreError};
 
 #[derive(Debug, Default)]
 pub struct InMemorySessionStore {
-    records: Mutex<HashMap<String, SessionRecord>>,
+    state: Mutex<State>,
     failing: Mutex<bool>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    sessions: HashMap<String, Session>,
+    /// Events by session id, then by key.
+    events: HashMap<String, BTreeMap<String, EventRecord>>,
+    /// How far this store's clock is ahead of the time it is given.
+    clock_ahead: time::Duration,
+}
+
+#[derive(Debug, Clone)]
+struct Session {
+    record: SessionRecord,
+    last_event_at: Option<OffsetDateTime>,
+    event_count: u64,
+    ended_at: Option<OffsetDateTime>,
+}
+
+impl Session {
+    fn activity(&self) -> SessionActivity {
+        SessionActivity {
+            created_at: self.record.created_at,
+            last_event_at: self.last_event_at,
+            ended: self.ended_at.is_some(),
+        }
+    }
 }
 
 impl InMemorySessionStore {
@@ -23,37 +55,199 @@ impl InMemorySessionStore {
         }
     }
 
-    pub fn get(&self, session_id: &str) -> Option<SessionRecord> {
-        self.records
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(session_id)
-            .cloned()
+    /// Moves this store's clock forward: events then arrive `by` later than
+    /// the time they are given (and are stored as arriving then).
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        let by = time::Duration::try_from(by).unwrap_or(time::Duration::MAX);
+        let mut state = self.state();
+        state.clock_ahead = state.clock_ahead.saturating_add(by);
     }
 
+    pub fn get(&self, session_id: &str) -> Option<SessionRecord> {
+        self.state()
+            .sessions
+            .get(session_id)
+            .map(|session| session.record.clone())
+    }
+
+    /// What the session's events have recorded on it so far.
+    pub fn activity(&self, session_id: &str) -> Option<SessionActivity> {
+        self.state().sessions.get(session_id).map(Session::activity)
+    }
+
+    /// How many events the session accepted.
+    pub fn event_count(&self, session_id: &str) -> Option<u64> {
+        self.state().sessions.get(session_id).map(|session| session.event_count)
+    }
+
+    /// The session's stored events, in key order (player time).
+    pub fn events(&self, session_id: &str) -> Vec<EventRecord> {
+        self.state()
+            .events
+            .get(session_id)
+            .map(|events| events.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The number of sessions.
     pub fn len(&self) -> usize {
-        self.records.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.state().sessions.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn is_failing(&self) -> bool {
+        *self.failing.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl SessionStore for InMemorySessionStore {
     async fn create(&self, record: &SessionRecord) -> Result<Created, StoreError> {
-        if *self.failing.lock().unwrap_or_else(PoisonError::into_inner) {
+        if self.is_failing() {
             return Err(StoreError::Failed("the in-memory store was told to fail".into()));
         }
-        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(existing) = records.get(record.session_id.as_str()) {
-            return match (&record.fingerprint, &existing.fingerprint) {
+        let mut state = self.state();
+        if let Some(existing) = state.sessions.get(record.session_id.as_str()) {
+            return match (&record.fingerprint, &existing.record.fingerprint) {
                 (Some(ours), Some(theirs)) if ours == theirs => Ok(Created::Replayed),
                 (Some(_), _) => Err(StoreError::KeyReused),
                 (None, _) => Err(StoreError::AlreadyExists),
             };
         }
-        records.insert(record.session_id.to_string(), record.clone());
+        state.sessions.insert(
+            record.session_id.to_string(),
+            Session {
+                record: record.clone(),
+                last_event_at: None,
+                event_count: 0,
+                ended_at: None,
+            },
+        );
         Ok(Created::New)
+    }
+}
+
+impl EventStore for InMemorySessionStore {
+    async fn append(&self, record: &EventRecord, policy: &SessionPolicy) -> Result<Appended, EventStoreError> {
+        if self.is_failing() {
+            return Err(EventStoreError::Failed("the in-memory store was told to fail".into()));
+        }
+        let mut state = self.state();
+        let session_id = record.session_id.as_str();
+        let key = record.key();
+        if state
+            .events
+            .get(session_id)
+            .is_some_and(|events| events.contains_key(&key))
+        {
+            return Ok(Appended::Duplicate);
+        }
+        let now = record.received_at.saturating_add(state.clock_ahead);
+        let session = state
+            .sessions
+            .get_mut(session_id)
+            .ok_or(EventStoreError::UnknownSession)?;
+        if let Some(reason) = policy.gone(&session.activity(), now) {
+            return Err(EventStoreError::Gone(reason));
+        }
+        session.last_event_at = Some(now);
+        session.event_count += 1;
+        if record.event.event_type.closes_session() {
+            session.ended_at = Some(now);
+        }
+        let stored = EventRecord {
+            received_at: now,
+            ..record.clone()
+        };
+        state
+            .events
+            .entry(session_id.to_owned())
+            .or_default()
+            .insert(key, stored);
+        Ok(Appended::Stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::domain::{GoneReason, SessionEvent, SessionStart};
+
+    const START: &str = r#"{"playerTime": {"playhead": 0, "ts": 1509045324153}, "eventType": "sessionStart",
+        "params": {"analytics.trackingServer": "t", "analytics.reportSuite": "r",
+        "visitor.marketingCloudOrgId": "o", "media.id": "m", "media.contentType": "VOD",
+        "media.playerName": "p", "media.channel": "c", "media.length": 60}}"#;
+
+    fn event(event_type: &str, ts: i64, session: &SessionRecord, now: OffsetDateTime) -> EventRecord {
+        let body = format!(r#"{{"playerTime": {{"playhead": 1, "ts": {ts}}}, "eventType": "{event_type}"}}"#);
+        let event = SessionEvent::parse(&body).expect("a valid event");
+        EventRecord::new(session.session_id.clone(), event, "req".into(), now)
+    }
+
+    async fn started(store: &InMemorySessionStore, now: OffsetDateTime) -> SessionRecord {
+        let record = SessionRecord::new(SessionStart::parse(START).unwrap(), "req".into(), now, 30);
+        store.create(&record).await.unwrap();
+        record
+    }
+
+    #[tokio::test]
+    async fn follows_the_session_rules() {
+        let store = InMemorySessionStore::default();
+        let policy = SessionPolicy::default();
+        let now = OffsetDateTime::now_utc();
+        let session = started(&store, now).await;
+        let id = session.session_id.as_str();
+
+        let play = event("play", 1_509_045_325_000, &session, now);
+        assert_eq!(store.append(&play, &policy).await.unwrap(), Appended::Stored);
+        assert_eq!(store.append(&play, &policy).await.unwrap(), Appended::Duplicate);
+        assert_eq!(store.event_count(id), Some(1));
+
+        let end = event("sessionEnd", 1_509_045_326_000, &session, now);
+        assert_eq!(store.append(&end, &policy).await.unwrap(), Appended::Stored);
+        let late = event("ping", 1_509_045_327_000, &session, now);
+        assert!(matches!(
+            store.append(&late, &policy).await,
+            Err(EventStoreError::Gone(GoneReason::Ended))
+        ));
+        assert_eq!(store.append(&end, &policy).await.unwrap(), Appended::Duplicate);
+        assert_eq!(store.event_count(id), Some(2));
+        assert!(store.activity(id).unwrap().ended);
+        let keys: Vec<String> = store.events(id).iter().map(EventRecord::key).collect();
+        assert_eq!(keys, ["001509045325000#play", "001509045326000#sessionEnd"]);
+    }
+
+    #[tokio::test]
+    async fn its_clock_can_be_moved_forward() {
+        let store = InMemorySessionStore::default();
+        let policy = SessionPolicy::default();
+        let now = OffsetDateTime::now_utc();
+        let session = started(&store, now).await;
+        store.advance_clock(Duration::from_secs(601));
+        let ping = event("ping", 1_509_045_325_000, &session, now);
+        assert!(matches!(
+            store.append(&ping, &policy).await,
+            Err(EventStoreError::Gone(GoneReason::Idle))
+        ));
+        store.advance_clock(Duration::from_secs(86_400));
+        assert!(matches!(
+            store.append(&ping, &policy).await,
+            Err(EventStoreError::Gone(GoneReason::Expired))
+        ));
+        let unknown = SessionRecord::new(SessionStart::parse(START).unwrap(), "req".into(), now, 30);
+        assert!(matches!(
+            store
+                .append(&event("ping", 1_509_045_325_000, &unknown, now), &policy)
+                .await,
+            Err(EventStoreError::UnknownSession)
+        ));
     }
 }

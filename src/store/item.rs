@@ -1,17 +1,25 @@
-//! The DynamoDB item of a session (docs/api.md, "Stored records"). Numbers go in as the exact text
-//! the client sent.
+//! The DynamoDB item of a session (docs/api.md, "Stored records"): what its start stored, and the attributes
+//! its events add later. Numbers go in as the exact text the client sent.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::domain::{CustomerId, ParamValue, Scalar, SessionRecord};
+use super::attributes::{self, CUSTOM_METADATA, EVENT_TYPE, PARAMS, PLAYER_TIME, QOE_DATA};
+use crate::domain::SessionRecord;
 use crate::table::{PARTITION_KEY, TTL_ATTRIBUTE};
 
+pub use super::attributes::REQUEST_ID;
+
 pub const CREATED_AT: &str = "createdAt";
-pub const REQUEST_ID: &str = "requestId";
 /// The body's fingerprint, stored only for a start with an `Idempotency-Key`.
 pub const IDEMPOTENCY_FINGERPRINT: &str = "idempotencyFingerprint";
+/// Set by each accepted event: its arrival, N epoch milliseconds.
+pub const LAST_EVENT_AT: &str = "lastEventAt";
+/// Counted up by each accepted event (N).
+pub const EVENT_COUNT: &str = "eventCount";
+/// Set by an accepted `sessionEnd`: its arrival, S like `createdAt`.
+pub const ENDED_AT: &str = "endedAt";
 
 pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
     let start = &record.start;
@@ -20,18 +28,9 @@ pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
             PARTITION_KEY.to_owned(),
             AttributeValue::S(record.session_id.to_string()),
         ),
-        ("eventType".to_owned(), AttributeValue::S("sessionStart".to_owned())),
-        (
-            "playerTime".to_owned(),
-            AttributeValue::M(HashMap::from([
-                (
-                    "playhead".to_owned(),
-                    AttributeValue::N(start.player_time.playhead.to_string()),
-                ),
-                ("ts".to_owned(), AttributeValue::N(start.player_time.ts.to_string())),
-            ])),
-        ),
-        ("params".to_owned(), map(&start.params, param)),
+        (EVENT_TYPE.to_owned(), AttributeValue::S("sessionStart".to_owned())),
+        (PLAYER_TIME.to_owned(), attributes::player_time(&start.player_time)),
+        (PARAMS.to_owned(), attributes::params(&start.params)),
         (CREATED_AT.to_owned(), AttributeValue::S(record.created_at_rfc3339())),
         (
             TTL_ATTRIBUTE.to_owned(),
@@ -40,13 +39,10 @@ pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
         (REQUEST_ID.to_owned(), AttributeValue::S(record.request_id.clone())),
     ]);
     if let Some(metadata) = &start.custom_metadata {
-        item.insert(
-            "customMetadata".to_owned(),
-            map(metadata, |text| AttributeValue::S(text.clone())),
-        );
+        item.insert(CUSTOM_METADATA.to_owned(), attributes::strings(metadata));
     }
     if let Some(qoe) = &start.qoe_data {
-        item.insert("qoeData".to_owned(), map(qoe, scalar));
+        item.insert(QOE_DATA.to_owned(), attributes::scalars(qoe));
     }
     if let Some(fingerprint) = &record.fingerprint {
         item.insert(
@@ -55,36 +51,4 @@ pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
         );
     }
     item
-}
-
-fn map<T>(values: &BTreeMap<String, T>, convert: impl Fn(&T) -> AttributeValue) -> AttributeValue {
-    AttributeValue::M(
-        values
-            .iter()
-            .map(|(key, value)| (key.clone(), convert(value)))
-            .collect(),
-    )
-}
-
-fn param(value: &ParamValue) -> AttributeValue {
-    match value {
-        ParamValue::Scalar(value) => scalar(value),
-        ParamValue::CustomerIds(ids) => map(ids, customer_id),
-    }
-}
-
-fn customer_id(customer_id: &CustomerId) -> AttributeValue {
-    let mut fields = HashMap::from([("id".to_owned(), AttributeValue::S(customer_id.id.clone()))]);
-    if let Some(state) = customer_id.auth_state {
-        fields.insert("authState".to_owned(), AttributeValue::N((state as u8).to_string()));
-    }
-    AttributeValue::M(fields)
-}
-
-fn scalar(value: &Scalar) -> AttributeValue {
-    match value {
-        Scalar::Text(text) => AttributeValue::S(text.clone()),
-        Scalar::Number(number) => AttributeValue::N(number.to_string()),
-        Scalar::Bool(flag) => AttributeValue::Bool(*flag),
-    }
 }

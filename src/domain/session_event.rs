@@ -1,0 +1,172 @@
+//! An event body, parsed once into a [`SessionEvent`]. Every event follows
+//! the same frame (`playerTime` and `eventType` required; `params`,
+//! `customMetadata` and `qoeData` optional; nothing else); its type then
+//! decides which params and qoeData it needs and whether customMetadata may
+//! come with it. As for a sessionStart, every failing rule is reported.
+
+use std::collections::BTreeMap;
+
+use jsonptr::PointerBuf;
+use serde_json::{Map, Value};
+
+use super::event_type::{EventType, OPTIONAL_STRING_PARAMS, UnknownEventType};
+use super::field_errors::{Collector, InvalidBody, child};
+use super::player_time::PlayerTime;
+use super::values::{Rule, Scalar, describe, missing, present, scalar, scalar_object, string, type_name};
+use super::{custom_metadata, qoe_data};
+
+const TOP_LEVEL_KEYS: [&str; 5] = ["playerTime", "eventType", "params", "customMetadata", "qoeData"];
+/// What an event body is called in messages before its type is known.
+const ANY_EVENT: &str = "event";
+/// `playerTime.ts` has at most 15 digits (year 9999 in milliseconds).
+const TS_DIGITS: usize = 15;
+
+/// A valid event. The optional parts are `Some` exactly when they were sent
+/// (and not `null`).
+#[derive(Debug, Clone)]
+pub struct SessionEvent {
+    pub event_type: EventType,
+    pub player_time: PlayerTime,
+    pub params: Option<BTreeMap<String, Scalar>>,
+    pub custom_metadata: Option<BTreeMap<String, String>>,
+    pub qoe_data: Option<BTreeMap<String, Scalar>>,
+}
+
+impl SessionEvent {
+    /// Parses a request body. On failure, every broken rule is in the error.
+    pub fn parse(body: &str) -> Result<Self, InvalidBody> {
+        if body.trim().is_empty() {
+            return Err(InvalidBody::whole(
+                ANY_EVENT,
+                "the body is empty; send an event JSON object",
+            ));
+        }
+        let value: Value = serde_json::from_str(body)
+            .map_err(|error| InvalidBody::whole(ANY_EVENT, format!("the body is not valid JSON: {error}")))?;
+        let Value::Object(top) = value else {
+            return Err(InvalidBody::whole(
+                ANY_EVENT,
+                format!("the body must be a JSON object, not {}", type_name(&value)),
+            ));
+        };
+        Self::from_object(&top)
+    }
+
+    /// Where the event is kept within its session: `playerTime.ts` as 15
+    /// digits, `#`, the type as sent (`001509045324153#play`). Events sort by
+    /// player time, and a retried event lands on the same key.
+    pub fn key(&self) -> String {
+        format!(
+            "{:0width$}#{}",
+            self.player_time.ts_millis(),
+            self.event_type.name(),
+            width = TS_DIGITS
+        )
+    }
+
+    fn from_object(top: &Map<String, Value>) -> Result<Self, InvalidBody> {
+        let mut errors = Collector::default();
+        let root = PointerBuf::root();
+
+        for key in top.keys().filter(|key| !TOP_LEVEL_KEYS.contains(&key.as_str())) {
+            errors.add(
+                &child(&root, key),
+                "is not an allowed key; an event holds playerTime, eventType, params, customMetadata and qoeData",
+            );
+        }
+
+        let player_time = match present(top, "playerTime") {
+            None => missing(&mut errors, &child(&root, "playerTime")),
+            Some(value) => PlayerTime::parse(value, &child(&root, "playerTime"), &mut errors, |_| None),
+        };
+
+        let event_type = parse_event_type(present(top, "eventType"), &child(&root, "eventType"), &mut errors);
+
+        let params_at = child(&root, "params");
+        let required_params = event_type.map_or(&[][..], EventType::required_params);
+        let params_value = present(top, "params");
+        require(required_params, params_value, &params_at, event_type, &mut errors);
+        let params = match params_value {
+            None => Some(None),
+            Some(value) => scalar_object(value, &params_at, &mut errors, |key| {
+                rule_in(required_params, key).unwrap_or_else(|| optional_param_rule(key))
+            })
+            .map(Some),
+        };
+
+        let metadata_at = child(&root, "customMetadata");
+        let custom_metadata = match (present(top, "customMetadata"), event_type) {
+            (None, _) => Some(None),
+            (Some(_), Some(event_type)) if !event_type.allows_custom_metadata() => {
+                errors.add(
+                    &metadata_at,
+                    format!("is not allowed with {event_type} events; only adStart and chapterStart carry it"),
+                );
+                None
+            }
+            (Some(value), _) => custom_metadata::parse(value, &metadata_at, &mut errors).map(Some),
+        };
+
+        let qoe_at = child(&root, "qoeData");
+        let required_qoe = event_type.map_or(&[][..], EventType::required_qoe);
+        let qoe_value = present(top, "qoeData");
+        require(required_qoe, qoe_value, &qoe_at, event_type, &mut errors);
+        let qoe_data = match qoe_value {
+            None => Some(None),
+            Some(value) => qoe_data::parse(value, &qoe_at, &mut errors, required_qoe).map(Some),
+        };
+
+        let parsed = (|| {
+            Some(SessionEvent {
+                event_type: event_type?,
+                player_time: player_time?,
+                params: params?,
+                custom_metadata: custom_metadata?,
+                qoe_data: qoe_data?,
+            })
+        })();
+        let body = event_type.map_or_else(|| ANY_EVENT.to_owned(), |event_type| format!("{event_type} event"));
+        errors.finish(body, parsed)
+    }
+}
+
+fn parse_event_type(value: Option<&Value>, at: &PointerBuf, errors: &mut Collector) -> Option<EventType> {
+    let parsed = match value {
+        None => Err(format!("is required and must be one of {}", EventType::names())),
+        Some(Value::String(name)) => name.parse().map_err(|error: UnknownEventType| error.to_string()),
+        Some(other) => Err(UnknownEventType::Other(describe(other)).to_string()),
+    };
+    parsed.map_err(|detail| errors.add(at, detail)).ok()
+}
+
+/// Reports each key of `required` that `part` lacks, at the pointer where it
+/// should be: all of them when the part was not sent. A part that is there
+/// but not an object is reported by its own parser, once.
+fn require(
+    required: &[(&str, Rule)],
+    part: Option<&Value>,
+    at: &PointerBuf,
+    event_type: Option<EventType>,
+    errors: &mut Collector,
+) {
+    let (Some(event_type), None | Some(Value::Object(_))) = (event_type, part) else {
+        return;
+    };
+    let lacks = |key: &str| !matches!(part, Some(Value::Object(object)) if object.contains_key(key));
+    for (key, _) in required.iter().filter(|(key, _)| lacks(key)) {
+        errors.add(&child(at, key), format!("is required for {event_type} events"));
+    }
+}
+
+fn rule_in(rules: &[(&str, Rule)], key: &str) -> Option<Rule> {
+    rules.iter().find(|(name, _)| *name == key).map(|(_, rule)| *rule)
+}
+
+/// Any param the type does not require: a known string, or a scalar.
+fn optional_param_rule(key: &str) -> Rule {
+    if OPTIONAL_STRING_PARAMS.contains(&key) {
+        |value| string(value).map(Scalar::Text)
+    } else {
+        scalar
+    }
+}

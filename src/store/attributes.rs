@@ -1,0 +1,75 @@
+//! How the parts of a body become DynamoDB attribute values, the same way for
+//! a session and for an event: numbers go in as the exact text the client
+//! sent (N), strings as S, flags as BOOL, objects as M. Also the attribute
+//! names both items use.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::domain::{CustomerId, ParamValue, PlayerTime, Scalar};
+
+pub const EVENT_TYPE: &str = "eventType";
+pub const PLAYER_TIME: &str = "playerTime";
+pub const PARAMS: &str = "params";
+pub const CUSTOM_METADATA: &str = "customMetadata";
+pub const QOE_DATA: &str = "qoeData";
+pub const REQUEST_ID: &str = "requestId";
+
+/// `playerTime`: `playhead` and `ts`, both N.
+pub fn player_time(player_time: &PlayerTime) -> AttributeValue {
+    AttributeValue::M(HashMap::from([
+        (
+            "playhead".to_owned(),
+            AttributeValue::N(player_time.playhead.to_string()),
+        ),
+        ("ts".to_owned(), AttributeValue::N(player_time.ts.to_string())),
+    ]))
+}
+
+/// A sessionStart's `params`: scalars, and the customer ids as M.
+pub fn params(params: &BTreeMap<String, ParamValue>) -> AttributeValue {
+    map(params, param)
+}
+
+/// An object of scalars (an event's `params`, any `qoeData`).
+pub fn scalars(scalars: &BTreeMap<String, Scalar>) -> AttributeValue {
+    map(scalars, scalar)
+}
+
+/// An object of strings (`customMetadata`).
+pub fn strings(strings: &BTreeMap<String, String>) -> AttributeValue {
+    map(strings, |text| AttributeValue::S(text.clone()))
+}
+
+fn map<T>(values: &BTreeMap<String, T>, convert: impl Fn(&T) -> AttributeValue) -> AttributeValue {
+    AttributeValue::M(
+        values
+            .iter()
+            .map(|(key, value)| (key.clone(), convert(value)))
+            .collect(),
+    )
+}
+
+fn param(value: &ParamValue) -> AttributeValue {
+    match value {
+        ParamValue::Scalar(value) => scalar(value),
+        ParamValue::CustomerIds(ids) => map(ids, customer_id),
+    }
+}
+
+fn customer_id(customer_id: &CustomerId) -> AttributeValue {
+    let mut fields = HashMap::from([("id".to_owned(), AttributeValue::S(customer_id.id.clone()))]);
+    if let Some(state) = customer_id.auth_state {
+        fields.insert("authState".to_owned(), AttributeValue::N((state as u8).to_string()));
+    }
+    AttributeValue::M(fields)
+}
+
+fn scalar(value: &Scalar) -> AttributeValue {
+    match value {
+        Scalar::Text(text) => AttributeValue::S(text.clone()),
+        Scalar::Number(number) => AttributeValue::N(number.to_string()),
+        Scalar::Bool(flag) => AttributeValue::Bool(*flag),
+    }
+}

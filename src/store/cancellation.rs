@@ -1,0 +1,223 @@
+//! How the event transaction's outcome is read when it did not commit, and
+//! what a session record says about taking events. The transaction holds
+//! two writes, the session's update first and the event's put second; a
+//! cancelled one gives one reason per write, in that order, each with the
+//! item that failed its condition (`ReturnValuesOnConditionCheckFailure =
+//! ALL_OLD`). The answer:
+//! - the event's condition failed: the event is already stored, by an
+//!   earlier request or by a concurrent copy of this one. That is a
+//!   **duplicate** (204), and it is checked first, so a retried event is
+//!   answered 204 even after its session closed (the adapter's first read
+//!   follows the same order: a closed or missing session is answered only
+//!   once the event itself was looked for);
+//! - else the session's condition failed with no item: **unknown session**
+//!   (404);
+//! - else it failed on the session item returned: the session rules,
+//!   applied to that item at the event's arrival time, give the reason,
+//!   **ended** before **expired** before **idle** (410). Should they find
+//!   the session open after all, the item is not one this service wrote,
+//!   and the answer is a failure (500);
+//! - else a `TransactionConflict` (another event of the same session in
+//!   flight) or a throttling reason: the transaction is **tried again**
+//!   after a short random pause, within the time budget;
+//! - anything else is a failure (500).
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::item::{CREATED_AT, ENDED_AT, LAST_EVENT_AT};
+use super::{Appended, EventStoreError};
+use crate::domain::{SessionActivity, SessionPolicy};
+use crate::table::TTL_ATTRIBUTE;
+
+/// The reasons of a cancelled transaction come in the order of its writes.
+const SESSION_WRITE: usize = 0;
+const EVENT_WRITE: usize = 1;
+
+/// What a session record says about taking events, and the expiry its
+/// events share.
+pub(super) struct SessionFacts {
+    pub(super) activity: SessionActivity,
+    /// `expiresAt` as stored (N, epoch seconds).
+    pub(super) expires_at: String,
+}
+
+impl SessionFacts {
+    pub(super) fn of(item: &HashMap<String, AttributeValue>) -> Result<Self, String> {
+        let expires_at = item
+            .get(TTL_ATTRIBUTE)
+            .and_then(|value| value.as_n().ok())
+            .ok_or("the session record has no expiresAt")?
+            .clone();
+        Ok(Self {
+            activity: activity(item)?,
+            expires_at,
+        })
+    }
+}
+
+/// Reads `createdAt`, `lastEventAt` and `endedAt` of a session record.
+fn activity(item: &HashMap<String, AttributeValue>) -> Result<SessionActivity, String> {
+    let created_at = item
+        .get(CREATED_AT)
+        .and_then(|value| value.as_s().ok())
+        .ok_or("the session record has no createdAt")?;
+    let created_at = OffsetDateTime::parse(created_at, &Rfc3339)
+        .map_err(|error| format!("the session's createdAt {created_at:?} is not RFC 3339: {error}"))?;
+    let last_event_at = match item.get(LAST_EVENT_AT) {
+        None => None,
+        Some(value) => {
+            let millis = value
+                .as_n()
+                .ok()
+                .and_then(|millis| millis.parse::<i64>().ok())
+                .ok_or_else(|| format!("the session's lastEventAt {value:?} is not epoch milliseconds"))?;
+            let time = OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+                .map_err(|error| format!("the session's lastEventAt {millis} is out of range: {error}"))?;
+            Some(time)
+        }
+    };
+    Ok(SessionActivity {
+        created_at,
+        last_event_at,
+        ended: item.contains_key(ENDED_AT),
+    })
+}
+
+pub(super) enum Judged {
+    Done(Result<Appended, EventStoreError>),
+    /// Worth another try; the reasons, for the log.
+    Retry(String),
+}
+
+/// Answers a cancelled transaction (the mapping of the module doc).
+pub(super) fn judge(reasons: &[CancellationReason], policy: &SessionPolicy, now: OffsetDateTime) -> Judged {
+    let code = |write: usize| reasons.get(write).and_then(CancellationReason::code).unwrap_or("None");
+    let codes = || format!("session: {}, event: {}", code(SESSION_WRITE), code(EVENT_WRITE));
+    if code(EVENT_WRITE) == "ConditionalCheckFailed" {
+        return Judged::Done(Ok(Appended::Duplicate));
+    }
+    if code(SESSION_WRITE) == "ConditionalCheckFailed" {
+        let refusal = match reasons[SESSION_WRITE].item() {
+            None => EventStoreError::UnknownSession,
+            Some(session) => match activity(session) {
+                Err(why) => EventStoreError::Failed(why),
+                Ok(activity) => match policy.gone(&activity, now) {
+                    Some(reason) => EventStoreError::Gone(reason),
+                    None => EventStoreError::Failed(
+                        "the session refused the event, yet its record says it takes events".to_owned(),
+                    ),
+                },
+            },
+        };
+        return Judged::Done(Err(refusal));
+    }
+    let transient = |write: usize| {
+        matches!(
+            code(write),
+            "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded" | "RequestLimitExceeded"
+        )
+    };
+    if transient(SESSION_WRITE) || transient(EVENT_WRITE) {
+        Judged::Retry(codes())
+    } else {
+        Judged::Done(Err(EventStoreError::Failed(format!(
+            "the event transaction was cancelled ({})",
+            codes()
+        ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{GoneReason, epoch_millis};
+
+    const NOW: OffsetDateTime = time::macros::datetime!(2026-11-23 12:00:00 UTC);
+
+    fn reason(code: &str, item: Option<HashMap<String, AttributeValue>>) -> CancellationReason {
+        CancellationReason::builder().code(code).set_item(item).build()
+    }
+
+    fn session(created_at: &str, last_event_at: Option<i64>, ended: bool) -> HashMap<String, AttributeValue> {
+        let mut item = HashMap::from([(CREATED_AT.to_owned(), AttributeValue::S(created_at.to_owned()))]);
+        if let Some(millis) = last_event_at {
+            item.insert(LAST_EVENT_AT.to_owned(), AttributeValue::N(millis.to_string()));
+        }
+        if ended {
+            item.insert(ENDED_AT.to_owned(), AttributeValue::S(created_at.to_owned()));
+        }
+        item
+    }
+
+    fn judged(reasons: &[CancellationReason]) -> Result<Result<Appended, String>, String> {
+        match judge(reasons, &SessionPolicy::default(), NOW) {
+            Judged::Done(Ok(appended)) => Ok(Ok(appended)),
+            Judged::Done(Err(error)) => Ok(Err(error.kind().to_owned() + ": " + &error.to_string())),
+            Judged::Retry(why) => Err(why),
+        }
+    }
+
+    #[test]
+    fn a_stored_event_is_a_duplicate_whatever_the_session() {
+        let ended = session("2026-11-23T11:59:00.000Z", None, true);
+        for session_reason in [
+            reason("None", None),
+            reason("ConditionalCheckFailed", None),
+            reason("ConditionalCheckFailed", Some(ended)),
+        ] {
+            let reasons = [session_reason, reason("ConditionalCheckFailed", Some(HashMap::new()))];
+            assert_eq!(judged(&reasons), Ok(Ok(Appended::Duplicate)));
+        }
+    }
+
+    #[test]
+    fn a_refusing_session_says_why() {
+        let cases = [
+            (None, "session_not_found"),
+            (Some(session("2026-11-23T11:59:00.000Z", None, true)), "ended"),
+            (Some(session("2026-11-21T11:59:00.000Z", None, true)), "ended"),
+            (Some(session("2026-11-22T11:59:59.999Z", None, false)), "expired"),
+            (Some(session("2026-11-22T11:59:59.999Z", Some(1_000), false)), "expired"),
+            (Some(session("2026-11-23T11:49:59.999Z", None, false)), "idle"),
+            (
+                Some(session(
+                    "2026-11-23T11:00:00.000Z",
+                    Some(epoch_millis(NOW) - 600_001),
+                    false,
+                )),
+                "idle",
+            ),
+            (
+                Some(session("2026-11-23T11:50:00.000Z", None, false)),
+                "refused the event, yet",
+            ),
+        ];
+        for (item, expected) in cases {
+            let reasons = [reason("ConditionalCheckFailed", item.clone()), reason("None", None)];
+            let answer = judged(&reasons);
+            assert!(
+                matches!(&answer, Ok(Err(message)) if message.contains(expected)),
+                "{item:?}: {answer:?}"
+            );
+        }
+        assert_eq!(GoneReason::Expired.to_string(), "expired");
+    }
+
+    #[test]
+    fn conflicts_and_throttling_are_tried_again_and_the_rest_fails() {
+        for codes in [
+            ["TransactionConflict", "None"],
+            ["None", "TransactionConflict"],
+            ["ThrottlingError", "None"],
+        ] {
+            let reasons = [reason(codes[0], None), reason(codes[1], None)];
+            assert!(judged(&reasons).is_err(), "{codes:?}");
+        }
+        let reasons = [reason("ValidationError", None), reason("None", None)];
+        assert!(matches!(judged(&reasons), Ok(Err(message)) if message.starts_with("store_failed")));
+    }
+}

@@ -1,0 +1,284 @@
+//! The DynamoDB adapter of [`EventStore`]. An event is stored if and only if
+//! its session takes it, so the two writes go in one `TransactWriteItems`:
+//!
+//! 1. an `Update` of the session record (`lastEventAt` = arrival in epoch
+//!    ms, `ADD eventCount 1`, and `endedAt` for a `sessionEnd`), on the
+//!    condition that the session takes events: it exists, has no `endedAt`,
+//!    was created no longer than the maximum age ago, and its last event
+//!    (or, before any, its `createdAt`) is no longer than the idle timeout
+//!    ago. `createdAt` is compared as text: its fixed RFC 3339 form sorts
+//!    in time order;
+//! 2. a `Put` of the event item, on the condition that no item has its key.
+//!
+//! The event item carries the session's `expiresAt`, so a strongly
+//! consistent `GetItem` of the session comes first. It also answers early
+//! when the session is missing or closed: then a second read looks for the
+//! event itself, because a stored event is a duplicate whatever its session
+//! has become since.
+//!
+//! Both writes ask for the item that failed their condition
+//! (`ReturnValuesOnConditionCheckFailure = ALL_OLD`); how a cancelled
+//! transaction is then answered (duplicate, unknown session, gone, or tried
+//! again) is decided in `cancellation.rs`, whose doc is that decision.
+//!
+//! The whole append, reads, retries and pauses included, runs within the
+//! time budget (`STORE_TIMEOUT_MS`); each call also has the client's own
+//! per-attempt timeouts and retries (see [`super::dynamodb::connect`]). The
+//! SDK gives each transaction a client request token and keeps it for its
+//! own retries, so a retry of a transaction that ran but whose answer was
+//! lost is answered by DynamoDB as that transaction: stored, once.
+
+use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
+
+use super::cancellation::{Judged, SessionFacts, judge};
+use super::event_item::to_event_item;
+use super::item::{CREATED_AT, ENDED_AT, EVENT_COUNT, LAST_EVENT_AT};
+use super::{Appended, EventStore, EventStoreError};
+use crate::domain::{EventRecord, SessionPolicy, epoch_millis, rfc3339_millis};
+use crate::table::{EVENT_SORT_KEY, PARTITION_KEY, TTL_ATTRIBUTE};
+
+/// Pauses between tries of a conflicting transaction: doubling from the
+/// first to the longest, each with a random part so that the events of one
+/// session spread out.
+const FIRST_PAUSE: Duration = Duration::from_millis(10);
+const LONGEST_PAUSE: Duration = Duration::from_millis(200);
+
+/// Condition of the session update: the session takes events (see the module doc).
+const SESSION_TAKES_EVENTS: &str = "attribute_exists(#id) AND attribute_not_exists(#ended) \
+     AND #created >= :createdSince \
+     AND (#last >= :activeSinceMs OR (attribute_not_exists(#last) AND #created >= :activeSince))";
+
+#[derive(Debug, Clone)]
+pub struct DynamoDbEventStore {
+    client: Client,
+    sessions_table: String,
+    events_table: String,
+    budget: Duration,
+}
+
+impl DynamoDbEventStore {
+    /// `budget` is the total time of one append (`STORE_TIMEOUT_MS`).
+    pub fn new(
+        client: Client,
+        sessions_table: impl Into<String>,
+        events_table: impl Into<String>,
+        budget: Duration,
+    ) -> Self {
+        Self {
+            client,
+            sessions_table: sessions_table.into(),
+            events_table: events_table.into(),
+            budget,
+        }
+    }
+
+    async fn append_unbounded(
+        &self,
+        record: &EventRecord,
+        policy: &SessionPolicy,
+    ) -> Result<Appended, EventStoreError> {
+        let now = record.received_at;
+        let expires_at = match self.read_session(record).await? {
+            None => return self.unless_stored(record, EventStoreError::UnknownSession).await,
+            Some(item) => {
+                let session = SessionFacts::of(&item).map_err(EventStoreError::Failed)?;
+                if let Some(reason) = policy.gone(&session.activity, now) {
+                    return self.unless_stored(record, EventStoreError::Gone(reason)).await;
+                }
+                session.expires_at
+            }
+        };
+
+        let mut tries: u32 = 0;
+        loop {
+            let written = self.transact(record, policy, &expires_at).await;
+            let retry = match written {
+                Ok(()) => return Ok(Appended::Stored),
+                Err(Written::Failed(error)) => return Err(error),
+                Err(Written::Cancelled(reasons)) => match judge(&reasons, policy, now) {
+                    Judged::Done(outcome) => return outcome,
+                    Judged::Retry(why) => why,
+                },
+            };
+            tries = tries.saturating_add(1);
+            tracing::debug!(tries, reasons = %retry, "event transaction cancelled; trying again");
+            tokio::time::sleep(pause(tries)).await;
+        }
+    }
+
+    /// The session's record: only what decides whether it takes events.
+    async fn read_session(
+        &self,
+        record: &EventRecord,
+    ) -> Result<Option<HashMap<String, AttributeValue>>, EventStoreError> {
+        self.client
+            .get_item()
+            .table_name(&self.sessions_table)
+            .key(PARTITION_KEY, AttributeValue::S(record.session_id.to_string()))
+            .consistent_read(true)
+            .projection_expression("#created, #last, #ended, #expires")
+            .expression_attribute_names("#created", CREATED_AT)
+            .expression_attribute_names("#last", LAST_EVENT_AT)
+            .expression_attribute_names("#ended", ENDED_AT)
+            .expression_attribute_names("#expires", TTL_ATTRIBUTE)
+            .send()
+            .await
+            .map(|read| read.item)
+            .map_err(failure)
+    }
+
+    /// `refusal`, unless the event is already stored: a duplicate.
+    async fn unless_stored(&self, record: &EventRecord, refusal: EventStoreError) -> Result<Appended, EventStoreError> {
+        let read = self
+            .client
+            .get_item()
+            .table_name(&self.events_table)
+            .key(PARTITION_KEY, AttributeValue::S(record.session_id.to_string()))
+            .key(EVENT_SORT_KEY, AttributeValue::S(record.key()))
+            .consistent_read(true)
+            .projection_expression("#key")
+            .expression_attribute_names("#key", EVENT_SORT_KEY)
+            .send()
+            .await
+            .map_err(failure)?;
+        match read.item {
+            Some(_) => Ok(Appended::Duplicate),
+            None => Err(refusal),
+        }
+    }
+
+    async fn transact(&self, record: &EventRecord, policy: &SessionPolicy, expires_at: &str) -> Result<(), Written> {
+        let (session, event) = self.writes(record, policy, expires_at).map_err(Written::Failed)?;
+        match self
+            .client
+            .transact_write_items()
+            .transact_items(session)
+            .transact_items(event)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(service)) => match service.into_err() {
+                TransactWriteItemsError::TransactionCanceledException(cancelled) => {
+                    Err(Written::Cancelled(cancelled.cancellation_reasons().to_vec()))
+                }
+                other => Err(Written::Failed(EventStoreError::Failed(
+                    DisplayErrorContext(&other).to_string(),
+                ))),
+            },
+            Err(error) => Err(Written::Failed(failure(error))),
+        }
+    }
+
+    /// The session update and the event put of one transaction.
+    fn writes(
+        &self,
+        record: &EventRecord,
+        policy: &SessionPolicy,
+        expires_at: &str,
+    ) -> Result<(TransactWriteItem, TransactWriteItem), EventStoreError> {
+        let cutoffs = policy.cutoffs(record.received_at);
+        let mut update = Update::builder()
+            .table_name(&self.sessions_table)
+            .key(PARTITION_KEY, AttributeValue::S(record.session_id.to_string()))
+            .condition_expression(SESSION_TAKES_EVENTS)
+            .expression_attribute_names("#id", PARTITION_KEY)
+            .expression_attribute_names("#ended", ENDED_AT)
+            .expression_attribute_names("#created", CREATED_AT)
+            .expression_attribute_names("#last", LAST_EVENT_AT)
+            .expression_attribute_names("#count", EVENT_COUNT)
+            .expression_attribute_values(
+                ":createdSince",
+                AttributeValue::S(rfc3339_millis(cutoffs.created_since)),
+            )
+            .expression_attribute_values(":activeSince", AttributeValue::S(rfc3339_millis(cutoffs.active_since)))
+            .expression_attribute_values(
+                ":activeSinceMs",
+                AttributeValue::N(epoch_millis(cutoffs.active_since).to_string()),
+            )
+            .expression_attribute_values(":now", AttributeValue::N(epoch_millis(record.received_at).to_string()))
+            .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        update = if record.event.event_type.closes_session() {
+            update
+                .update_expression("SET #last = :now, #ended = :endedAt ADD #count :one")
+                .expression_attribute_values(":endedAt", AttributeValue::S(record.received_at_rfc3339()))
+        } else {
+            update.update_expression("SET #last = :now ADD #count :one")
+        };
+        let update = update
+            .build()
+            .map_err(|error| EventStoreError::Failed(error.to_string()))?;
+
+        let put = Put::builder()
+            .table_name(&self.events_table)
+            .set_item(Some(to_event_item(record, expires_at)))
+            .condition_expression("attribute_not_exists(#key)")
+            .expression_attribute_names("#key", EVENT_SORT_KEY)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(|error| EventStoreError::Failed(error.to_string()))?;
+
+        Ok((
+            TransactWriteItem::builder().update(update).build(),
+            TransactWriteItem::builder().put(put).build(),
+        ))
+    }
+}
+
+impl EventStore for DynamoDbEventStore {
+    async fn append(&self, record: &EventRecord, policy: &SessionPolicy) -> Result<Appended, EventStoreError> {
+        tokio::time::timeout(self.budget, self.append_unbounded(record, policy))
+            .await
+            .unwrap_or(Err(EventStoreError::TimedOut))
+    }
+}
+
+/// How a transaction ended when it did not commit.
+enum Written {
+    Cancelled(Vec<CancellationReason>),
+    Failed(EventStoreError),
+}
+
+/// The pause before try `tries + 1`: half of it fixed, half random.
+fn pause(tries: u32) -> Duration {
+    let ceiling = FIRST_PAUSE.saturating_mul(1 << tries.min(16)).min(LONGEST_PAUSE);
+    let random = RandomState::new().hash_one(tries);
+    let half = ceiling / 2;
+    half + half.mul_f64((random % 1_000) as f64 / 1_000.0)
+}
+
+fn failure<E, R>(error: SdkError<E, R>) -> EventStoreError
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match error {
+        SdkError::TimeoutError(_) => EventStoreError::TimedOut,
+        error => EventStoreError::Failed(DisplayErrorContext(&error).to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_grow_to_a_ceiling_with_a_random_part() {
+        for tries in [1, 2, 5, 40] {
+            let ceiling = FIRST_PAUSE.saturating_mul(1 << tries.min(16)).min(LONGEST_PAUSE);
+            let pause = pause(tries);
+            assert!(pause >= ceiling / 2 && pause <= ceiling, "{tries}: {pause:?}");
+        }
+    }
+}
