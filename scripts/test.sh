@@ -55,7 +55,7 @@ choose_port TEST_PORT 9100 fallback
 start_test_function "$TEST_PORT" "$LOG_DIR"
 
 export MEDIA_COLLECTOR_URL="http://127.0.0.1:$TEST_PORT"
-log "cargo test --workspace --locked --no-fail-fast $* (MEDIA_COLLECTOR_URL=$MEDIA_COLLECTOR_URL AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB TABLE_NAME=$TABLE_NAME CHROMIUM=$CHROMIUM)"
+log "cargo test --workspace --locked --no-fail-fast $* (MEDIA_COLLECTOR_URL=$MEDIA_COLLECTOR_URL AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB TABLE_NAME=$TABLE_NAME EVENTS_TABLE_NAME=$EVENTS_TABLE_NAME CHROMIUM=$CHROMIUM)"
 status=0
 cargo test --workspace --locked --no-fail-fast "$@" 2>&1 | tee "$LOG_DIR/cargo-test.log" || status=${PIPESTATUS[0]}
 

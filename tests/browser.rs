@@ -42,9 +42,6 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use media_collector::http::App;
-use media_collector::store::Stores;
-use media_collector::store::dynamodb::DynamoDbSessionStore;
-use media_collector::store::dynamodb_events::DynamoDbEventStore;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use support::{config, dynamodb_client, fresh_table};
@@ -233,9 +230,9 @@ struct Api {
 impl Api {
     async fn start(client: &Client, allow_origin: &str) -> Self {
         let table = fresh_table(client).await;
-        let app = Arc::new(support::app(
+        let app = Arc::new(support::dynamodb_app(
+            client,
             config(&table, &[("CORS_ALLOW_ORIGIN", allow_origin)]),
-            support::dynamodb_stores(client, &table),
         ));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port for an API");
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -264,7 +261,7 @@ impl Drop for Api {
 }
 
 async fn api_answer(
-    app: Arc<App<Stores<DynamoDbSessionStore, DynamoDbEventStore>>>,
+    app: Arc<App<support::DynamoDbStores>>,
     request: Request<Incoming>,
     peer: SocketAddr,
     seen: Arc<Mutex<Vec<Seen>>>,

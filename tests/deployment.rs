@@ -1,11 +1,22 @@
 //! The deployment documents agree with the code: `template.yaml` declares
-//! the table the adapter writes (key, TTL) with the spec's defaults and
-//! least privilege, and `openapi.yaml`'s request schema accepts the sample
-//! events' valid bodies and rejects the invalid ones.
+//! the two tables the adapters write (keys, TTL, stream) as `src/table.rs`
+//! defines them, passes the settings with the code's defaults and bounds,
+//! routes the code's paths to the function, and grants exactly the DynamoDB
+//! actions the adapters call; `openapi.yaml`'s request schema accepts the
+//! sample events' valid bodies and rejects the invalid ones.
 
 mod support;
 
-use media_collector::table::{PARTITION_KEY, TTL_ATTRIBUTE};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{BillingMode, KeyType, ScalarAttributeType};
+use media_collector::config::{
+    self, CORS_ALLOW_ORIGIN, Config, EVENTS_TABLE_NAME, MAX_BODY_BYTES, SESSION_IDLE_TIMEOUT_S, SESSION_MAX_AGE_S,
+    SESSION_TTL_DAYS, STORE_TIMEOUT_MS, TABLE_NAME,
+};
+use media_collector::http::{ApiRequest, Route};
+use media_collector::table::{EVENT_SORT_KEY, EVENTS_STREAM_VIEW, PARTITION_KEY, TTL_ATTRIBUTE};
 use serde_json::{Value, json};
 use serde_yaml_ng::Value as Yaml;
 use support::{body_bytes, event, event_files};
@@ -23,91 +34,377 @@ fn text(value: &Yaml) -> &str {
     value.as_str().unwrap_or_else(|| panic!("not a string: {value:?}"))
 }
 
-#[test]
-fn the_template_declares_the_table_the_code_writes() {
-    let template = template();
-    let table = &template["Resources"]["SessionsTable"];
-    assert_eq!(text(&table["Type"]), "AWS::DynamoDB::Table");
+/// The target of an intrinsic function written in its short form
+/// (`!Ref Name`, `!GetAtt Name.Attribute`), or None.
+fn intrinsic(value: &Yaml, function: &str) -> Option<String> {
+    let Yaml::Tagged(tagged) = value else {
+        return None;
+    };
+    if tagged.tag != function {
+        return None;
+    }
+    match &tagged.value {
+        Yaml::String(target) => Some(target.clone()),
+        // `!GetAtt [Name, Attribute]`
+        Yaml::Sequence(parts) => Some(parts.iter().map(text).collect::<Vec<_>>().join(".")),
+        _ => None,
+    }
+}
+
+/// The name that `!Ref` points at; panics on anything else.
+fn reference(value: &Yaml) -> String {
+    intrinsic(value, "Ref").unwrap_or_else(|| panic!("not a !Ref: {value:?}"))
+}
+
+fn function_properties(template: &Yaml) -> &Yaml {
+    let function = &template["Resources"]["SessionsFunction"];
+    assert_eq!(text(&function["Type"]), "AWS::Serverless::Function");
+    &function["Properties"]
+}
+
+/// What `src/table.rs` creates: the key (name, type) in order, the stream
+/// view if any. Everything else (on-demand, TTL attribute) is shared.
+struct TableShape<'a> {
+    key: Vec<(&'a str, KeyType)>,
+    stream: Option<&'a str>,
+}
+
+/// Checks a table resource against the code's definition, and the
+/// properties every table of the stack has: SSE, PITR, retained on
+/// deletion and on replacement.
+fn assert_table_is(template: &Yaml, resource: &str, expected: &TableShape) {
+    let table = &template["Resources"][resource];
+    assert_eq!(text(&table["Type"]), "AWS::DynamoDB::Table", "{resource}");
+    assert_eq!(text(&table["DeletionPolicy"]), "Retain", "{resource}");
+    assert_eq!(text(&table["UpdateReplacePolicy"]), "Retain", "{resource}");
     let properties = &table["Properties"];
 
-    let keys = properties["KeySchema"].as_sequence().expect("KeySchema");
-    assert_eq!(keys.len(), 1, "a partition key and no sort key");
-    assert_eq!(text(&keys[0]["AttributeName"]), PARTITION_KEY);
-    assert_eq!(text(&keys[0]["KeyType"]), "HASH");
-    let definitions = properties["AttributeDefinitions"]
+    let key: Vec<(String, String)> = properties["KeySchema"]
         .as_sequence()
-        .expect("AttributeDefinitions");
-    assert_eq!(definitions.len(), 1);
-    assert_eq!(text(&definitions[0]["AttributeName"]), PARTITION_KEY);
-    assert_eq!(text(&definitions[0]["AttributeType"]), "S");
+        .unwrap_or_else(|| panic!("{resource}: KeySchema"))
+        .iter()
+        .map(|element| {
+            (
+                text(&element["AttributeName"]).to_owned(),
+                text(&element["KeyType"]).to_owned(),
+            )
+        })
+        .collect();
+    let expected_key: Vec<(String, String)> = expected
+        .key
+        .iter()
+        .map(|(name, key_type)| ((*name).to_owned(), key_type.as_str().to_owned()))
+        .collect();
+    assert_eq!(key, expected_key, "{resource}: KeySchema");
 
+    // Only key attributes may be defined, each a string as the code says.
+    let definitions: BTreeSet<(String, String)> = properties["AttributeDefinitions"]
+        .as_sequence()
+        .unwrap_or_else(|| panic!("{resource}: AttributeDefinitions"))
+        .iter()
+        .map(|definition| {
+            (
+                text(&definition["AttributeName"]).to_owned(),
+                text(&definition["AttributeType"]).to_owned(),
+            )
+        })
+        .collect();
+    let expected_definitions: BTreeSet<(String, String)> = expected
+        .key
+        .iter()
+        .map(|(name, _)| ((*name).to_owned(), ScalarAttributeType::S.as_str().to_owned()))
+        .collect();
+    assert_eq!(definitions, expected_definitions, "{resource}: AttributeDefinitions");
+
+    assert_eq!(
+        text(&properties["BillingMode"]),
+        BillingMode::PayPerRequest.as_str(),
+        "{resource}: on-demand"
+    );
     let ttl = &properties["TimeToLiveSpecification"];
-    assert_eq!(text(&ttl["AttributeName"]), TTL_ATTRIBUTE);
-    assert_eq!(ttl["Enabled"].as_bool(), Some(true));
-    assert_eq!(text(&properties["BillingMode"]), "PAY_PER_REQUEST");
-    assert_eq!(properties["SSESpecification"]["SSEEnabled"].as_bool(), Some(true));
+    assert_eq!(text(&ttl["AttributeName"]), TTL_ATTRIBUTE, "{resource}: TTL attribute");
+    assert_eq!(ttl["Enabled"].as_bool(), Some(true), "{resource}: TTL enabled");
+    assert_eq!(
+        properties["SSESpecification"]["SSEEnabled"].as_bool(),
+        Some(true),
+        "{resource}: SSE"
+    );
     assert_eq!(
         properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
-        Some(true)
+        Some(true),
+        "{resource}: point-in-time recovery"
+    );
+    let stream = &properties["StreamSpecification"];
+    match expected.stream {
+        None => assert!(stream.is_null(), "{resource}: no stream expected, found {stream:?}"),
+        Some(view) => assert_eq!(text(&stream["StreamViewType"]), view, "{resource}: stream view"),
+    }
+}
+
+#[test]
+fn the_template_declares_the_sessions_table_the_code_writes() {
+    assert_table_is(
+        &template(),
+        "SessionsTable",
+        &TableShape {
+            key: vec![(PARTITION_KEY, KeyType::Hash)],
+            stream: None,
+        },
     );
 }
 
 #[test]
-fn the_function_may_only_put_items_in_and_describe_its_table() {
+fn the_template_declares_the_events_table_the_code_writes() {
+    assert_table_is(
+        &template(),
+        "EventsTable",
+        &TableShape {
+            key: vec![(PARTITION_KEY, KeyType::Hash), (EVENT_SORT_KEY, KeyType::Range)],
+            stream: Some(EVENTS_STREAM_VIEW.as_str()),
+        },
+    );
+    assert_eq!(EVENTS_STREAM_VIEW.as_str(), "NEW_IMAGE");
+}
+
+#[test]
+fn the_function_has_exactly_the_dynamodb_actions_its_adapters_call() {
     let template = template();
-    let function = &template["Resources"]["SessionsFunction"]["Properties"];
+    let function = function_properties(&template);
     let rendered = serde_yaml_ng::to_string(function).unwrap();
     assert!(
-        !rendered.contains("DynamoDBCrudPolicy") && !rendered.contains("dynamodb:*"),
-        "{rendered}"
+        !rendered.contains("DynamoDBCrudPolicy") && !rendered.contains("DynamoDBWritePolicy"),
+        "no SAM policy templates: {rendered}"
     );
-    let statements: Vec<Yaml> = function["Policies"]
-        .as_sequence()
-        .expect("inline policies")
-        .iter()
-        .flat_map(|policy| policy["Statement"].as_sequence().cloned().unwrap_or_default())
-        .collect();
-    let mut actions = Vec::new();
-    for statement in &statements {
+    assert!(function["Role"].is_null(), "the role is SAM's, with these policies");
+
+    // Table resource -> actions, over every statement of every inline policy.
+    let mut granted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let policies = function["Policies"].as_sequence().expect("inline policies");
+    for policy in policies {
         assert_eq!(
-            statement["Resource"],
-            serde_yaml_ng::from_str::<Yaml>("!GetAtt SessionsTable.Arn").unwrap(),
-            "every statement is on the sessions table alone: {statement:?}"
+            text(&policy["Version"]),
+            "2012-10-17",
+            "an inline policy document: {policy:?}"
         );
-        match &statement["Action"] {
-            Yaml::String(action) => actions.push(action.clone()),
-            Yaml::Sequence(listed) => actions.extend(listed.iter().map(|a| text(a).to_owned())),
-            other => panic!("unexpected Action {other:?}"),
+        for statement in policy["Statement"].as_sequence().expect("Statement") {
+            assert_eq!(text(&statement["Effect"]), "Allow", "{statement:?}");
+            for absent in ["NotAction", "NotResource", "Condition", "Principal"] {
+                assert!(statement[absent].is_null(), "{absent} in {statement:?}");
+            }
+            let resource = intrinsic(&statement["Resource"], "GetAtt")
+                .unwrap_or_else(|| panic!("one !GetAtt table ARN per statement: {statement:?}"));
+            let actions: Vec<&str> = match &statement["Action"] {
+                Yaml::String(action) => vec![action.as_str()],
+                Yaml::Sequence(listed) => listed.iter().map(text).collect(),
+                other => panic!("unexpected Action {other:?}"),
+            };
+            for action in actions {
+                assert!(!action.contains('*'), "wildcard action {action}");
+                granted.entry(resource.clone()).or_default().insert(action.to_owned());
+            }
         }
     }
-    actions.sort();
-    assert_eq!(actions, ["dynamodb:DescribeTable", "dynamodb:PutItem"]);
+
+    let expected: BTreeMap<String, BTreeSet<String>> = [
+        (
+            // Sessions: PutItem (start), DescribeTable (warm-up), GetItem (the
+            // session before an event), UpdateItem (inside the transaction).
+            "SessionsTable.Arn",
+            &[
+                "dynamodb:DescribeTable",
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ][..],
+        ),
+        // Events: GetItem (is a refused event a retry?), PutItem (inside the
+        // transaction). No Query, Scan, DeleteItem or stream reads.
+        ("EventsTable.Arn", &["dynamodb:GetItem", "dynamodb:PutItem"][..]),
+    ]
+    .into_iter()
+    .map(|(resource, actions)| {
+        (
+            resource.to_owned(),
+            actions.iter().map(|action| (*action).to_owned()).collect(),
+        )
+    })
+    .collect();
+    assert_eq!(granted, expected);
+}
+
+#[test]
+fn the_function_gets_both_table_names_from_the_stack() {
+    let template = template();
+    let variables = &function_properties(&template)["Environment"]["Variables"];
+    assert_eq!(reference(&variables[TABLE_NAME]), "SessionsTable");
+    assert_eq!(reference(&variables[EVENTS_TABLE_NAME]), "EventsTable");
+}
+
+/// The parameter an environment variable of the function comes from.
+fn parameter_of<'a>(template: &'a Yaml, variable: &str) -> (String, &'a Yaml) {
+    let variables = &function_properties(template)["Environment"]["Variables"];
+    let name = reference(&variables[variable]);
+    let parameter = &template["Parameters"][name.as_str()];
+    assert!(parameter.is_mapping(), "{variable}: no parameter {name:?}");
+    (name, parameter)
+}
+
+fn number(value: &Yaml) -> u64 {
+    value
+        .as_u64()
+        .unwrap_or_else(|| panic!("not a whole number: {value:?}"))
 }
 
 #[test]
 fn the_template_defaults_are_the_specs() {
     let template = template();
-    let variables = &template["Resources"]["SessionsFunction"]["Properties"]["Environment"]["Variables"];
-    let parameters = &template["Parameters"];
     for (variable, default) in [
-        ("SESSION_TTL_DAYS", "30"),
-        ("CORS_ALLOW_ORIGIN", "*"),
-        ("MAX_BODY_BYTES", "65536"),
-        ("STORE_TIMEOUT_MS", "3000"),
+        (SESSION_TTL_DAYS, "30"),
+        (CORS_ALLOW_ORIGIN, "*"),
+        (MAX_BODY_BYTES, "65536"),
+        (STORE_TIMEOUT_MS, "3000"),
+        (SESSION_IDLE_TIMEOUT_S, "600"),
+        (SESSION_MAX_AGE_S, "86400"),
     ] {
-        let reference = serde_yaml_ng::to_string(&variables[variable]).unwrap();
-        let parameter = reference
-            .split_whitespace()
-            .last()
-            .unwrap_or_default()
-            .trim_matches(['\'', '"']);
-        let declared = &parameters[parameter]["Default"];
-        let declared = match declared {
+        let (name, parameter) = parameter_of(&template, variable);
+        let declared = match &parameter["Default"] {
             Yaml::Number(number) => number.to_string(),
             other => text(other).to_owned(),
         };
-        assert_eq!(declared, default, "{variable} comes from parameter {parameter:?}");
+        assert_eq!(declared, default, "{variable} comes from parameter {name:?}");
     }
+}
+
+/// The code's settings for these variables, the others left unset.
+fn config_with(settings: &[(&str, String)]) -> Result<Config, config::ConfigError> {
+    Config::from_lookup(|name| match name {
+        TABLE_NAME => Some("sessions".to_owned()),
+        EVENTS_TABLE_NAME => Some("events".to_owned()),
+        _ => settings
+            .iter()
+            .find(|(variable, _)| *variable == name)
+            .map(|(_, value)| value.clone()),
+    })
+}
+
+#[test]
+fn the_session_limits_have_the_codes_defaults_and_bounds() {
+    let template = template();
+    let unset = config_with(&[]).expect("the code's defaults");
+    for (variable, code_default) in [
+        (SESSION_IDLE_TIMEOUT_S, unset.session_policy.idle_timeout),
+        (SESSION_MAX_AGE_S, unset.session_policy.max_age),
+    ] {
+        let (name, parameter) = parameter_of(&template, variable);
+        assert_eq!(text(&parameter["Type"]), "Number", "{name}");
+        let default = number(&parameter["Default"]);
+        assert_eq!(Duration::from_secs(default), code_default, "{name}: default");
+
+        // Every value the template lets through starts the function, and
+        // the values just outside are the ones the code refuses too.
+        let (min, max) = (number(&parameter["MinValue"]), number(&parameter["MaxValue"]));
+        assert_eq!((min, max), (1, 3_155_760_000), "{name}: bounds");
+        for accepted in [min, default, max] {
+            let config = config_with(&[(variable, accepted.to_string())])
+                .unwrap_or_else(|e| panic!("{variable}={accepted}: {e}"));
+            let policy = config.session_policy;
+            let read = if variable == SESSION_IDLE_TIMEOUT_S {
+                policy.idle_timeout
+            } else {
+                policy.max_age
+            };
+            assert_eq!(read, Duration::from_secs(accepted), "{variable}={accepted}");
+        }
+        for refused in [min - 1, max + 1] {
+            let error = config_with(&[(variable, refused.to_string())])
+                .err()
+                .unwrap_or_else(|| panic!("{variable}={refused} is accepted by the code"));
+            assert!(error.to_string().contains(variable), "{error}");
+        }
+    }
+}
+
+/// The function's HTTP API routes: path -> methods.
+fn routes(template: &Yaml) -> BTreeMap<String, BTreeSet<String>> {
+    let mut routes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let events = function_properties(template)["Events"].as_mapping().expect("Events");
+    for (name, event) in events {
+        assert_eq!(text(&event["Type"]), "HttpApi", "{name:?}");
+        let properties = &event["Properties"];
+        assert_eq!(reference(&properties["ApiId"]), "SessionsApi", "{name:?}");
+        assert_eq!(text(&properties["PayloadFormatVersion"]), "2.0", "{name:?}");
+        let added = routes
+            .entry(text(&properties["Path"]).to_owned())
+            .or_default()
+            .insert(text(&properties["Method"]).to_owned());
+        assert!(added, "{name:?} repeats a route");
+    }
+    routes
+}
+
+fn methods(listed: &[&str]) -> BTreeSet<String> {
+    listed.iter().map(|method| (*method).to_owned()).collect()
+}
+
+#[test]
+fn the_api_routes_session_events_to_the_function() {
+    let routes = routes(&template());
+    let post_preflight_and_the_rest = methods(&["POST", "OPTIONS", "ANY"]);
+    assert_eq!(
+        routes.get("/api/v1/sessions/{sessionId}/events"),
+        Some(&post_preflight_and_the_rest),
+        "{routes:?}"
+    );
+    assert_eq!(
+        routes.get("/api/v1/sessions"),
+        Some(&post_preflight_and_the_rest),
+        "{routes:?}"
+    );
+    assert_eq!(
+        routes.get("/api/v1/schemas/{eventType}"),
+        Some(&methods(&["GET", "ANY"])),
+        "{routes:?}"
+    );
+    assert_eq!(routes.len(), 3, "{routes:?}");
+}
+
+#[test]
+fn every_route_of_the_template_is_a_resource_of_the_code() {
+    for (path, routed) in routes(&template()) {
+        // The path as a client sends it: each {parameter} filled in.
+        let concrete: Vec<&str> = path
+            .split('/')
+            .map(|segment| if segment.starts_with('{') { "abc" } else { segment })
+            .collect();
+        let event = json!({
+            "rawPath": concrete.join("/"),
+            "requestContext": { "http": { "method": "POST" }, "stage": "$default" },
+        });
+        let request = ApiRequest::from_event(&event, "").expect("an HTTP API event");
+        let route = Route::of(&request);
+        assert_ne!(route, Route::NotFound, "{path}");
+        assert_eq!(route.pattern(), path, "the code's pattern, parameter names included");
+        // Every other method reaches the function, which answers 405.
+        assert!(routed.contains("ANY"), "{path}: no ANY route");
+        for allowed in route.allow().split(", ") {
+            assert!(
+                routed.contains(allowed) || routed.contains("ANY"),
+                "{path}: {allowed} does not reach the function"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_template_outputs_the_events_table_and_its_stream() {
+    let template = template();
+    let outputs = &template["Outputs"];
+    assert_eq!(reference(&outputs["EventsTableName"]["Value"]), "EventsTable");
+    assert_eq!(
+        intrinsic(&outputs["EventsTableStreamArn"]["Value"], "GetAtt").as_deref(),
+        Some("EventsTable.StreamArn")
+    );
+    assert_eq!(reference(&outputs["SessionsTableName"]["Value"]), "SessionsTable");
 }
 
 fn openapi_validator() -> jsonschema::Validator {

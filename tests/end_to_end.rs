@@ -1,6 +1,6 @@
 //! End to end over real HTTP: `make test` runs the function under
 //! `cargo lambda watch` against DynamoDB Local; this test posts to it like a
-//! player would and finds the record in the table.
+//! player would (a session and its events) and finds the records in the tables.
 
 mod support;
 
@@ -14,7 +14,7 @@ fn function_url() -> String {
         panic!(
             "MEDIA_COLLECTOR_URL is not set: this test needs the function running under `cargo lambda watch`. \
              Run `make test`, which starts it, or `make run` and set MEDIA_COLLECTOR_URL=http://127.0.0.1:9000 \
-             and TABLE_NAME to its table"
+             and TABLE_NAME and EVENTS_TABLE_NAME to its tables"
         )
     })
 }
@@ -96,4 +96,69 @@ async fn preflight_and_errors_come_from_the_function_itself() {
     assert_eq!(invalid.status().as_u16(), 400);
     assert_eq!(invalid.headers()["content-type"], "application/problem+json");
     assert_eq!(invalid.headers()["access-control-allow-origin"], "*");
+}
+
+/// POSTs `body` as JSON; the status and the body of the answer.
+async fn post_json(url: String, body: String) -> (u16, String) {
+    tokio::task::spawn_blocking(move || {
+        let mut answer = agent()
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .send(body.as_str())
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        let text = answer.body_mut().read_to_string().unwrap_or_default();
+        (answer.status().as_u16(), text)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_session_reports_its_events_until_it_ends() {
+    let base = function_url();
+    let events_table =
+        std::env::var("EVENTS_TABLE_NAME").expect("EVENTS_TABLE_NAME: the events table the running function writes to");
+    let posted = tokio::task::spawn_blocking({
+        let url = format!("{base}/api/v1/sessions");
+        move || {
+            agent()
+                .post(&url)
+                .header("Content-Type", "application/json")
+                .send(sample_body().to_string().as_str())
+                .expect("POST sessionStart")
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(posted.status().as_u16(), 201);
+    let location = posted.headers()["location"].to_str().unwrap().to_owned();
+    let events_url = format!("{base}{location}/events");
+
+    let ts = 1_763_870_881_336_i64;
+    for (offset, event_type) in ["play", "ping", "sessionComplete", "sessionEnd"].iter().enumerate() {
+        let body = support::event_body_at(event_type, ts + 10_000 * offset as i64).to_string();
+        let (status, text) = post_json(events_url.clone(), body).await;
+        assert_eq!(status, 204, "{event_type}: {text}");
+        assert!(text.is_empty(), "{event_type}: {text}");
+    }
+    let (status, text) = post_json(events_url.clone(), support::event_body_at("ping", ts + 50_000).to_string()).await;
+    assert_eq!(status, 410, "{text}");
+    let problem: serde_json::Value = serde_json::from_str(&text).expect("a problem document");
+    assert_eq!(problem["reason"], "ended");
+
+    let id = location.rsplit('/').next().unwrap();
+    let client = dynamodb_client(Duration::from_secs(3)).await;
+    let stored = client
+        .query()
+        .table_name(&events_table)
+        .key_condition_expression("sessionId = :id")
+        .expression_attribute_values(":id", AttributeValue::S(id.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("Query on DynamoDB Local")
+        .items
+        .unwrap_or_default();
+    let types: Vec<&str> = stored.iter().map(|item| item["eventType"].as_s().unwrap().as_str()).collect();
+    assert_eq!(types, ["play", "ping", "sessionComplete", "sessionEnd"]);
 }

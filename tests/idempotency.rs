@@ -119,7 +119,7 @@ async fn with_the_in_memory_store() {
 async fn with_dynamodb_local() {
     let client = dynamodb_client(std::time::Duration::from_secs(3)).await;
     let table = fresh_table(&client).await;
-    let app = support::app(config(&table, &[]), support::dynamodb_stores(&client, &table));
+    let app = support::dynamodb_app(&client, config(&table, &[]));
     replays_conflicts_and_malformed_keys(app).await;
 
     // One record under the key's id, written once, with its fingerprint.

@@ -356,7 +356,8 @@ pub async fn closed_port() -> String {
     url
 }
 
-/// Forwards to DynamoDB Local while up; refuses (closes at once) while down.
+/// Forwards to DynamoDB Local while up; while down, refuses new connections
+/// (closes them at once) and closes open ones at their next request.
 pub async fn switchable_proxy(upstream: String) -> (String, Arc<AtomicBool>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -364,16 +365,30 @@ pub async fn switchable_proxy(upstream: String) -> (String, Arc<AtomicBool>) {
     let switch = up.clone();
     let upstream = upstream.trim_start_matches("http://").trim_end_matches('/').to_owned();
     tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
+        while let Ok((socket, _)) = listener.accept().await {
             if !switch.load(Ordering::SeqCst) {
                 drop(socket);
                 continue;
             }
             let upstream = upstream.clone();
+            let switch = switch.clone();
             tokio::spawn(async move {
-                if let Ok(mut target) = TcpStream::connect(&upstream).await {
-                    let _ = tokio::io::copy_bidirectional(&mut socket, &mut target).await;
+                let Ok(target) = TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let (mut from_client, mut to_client) = socket.into_split();
+                let (mut from_target, mut to_target) = target.into_split();
+                let answers = tokio::spawn(async move { tokio::io::copy(&mut from_target, &mut to_client).await });
+                let mut buffer = vec![0; 64 * 1024];
+                while let Ok(read) = from_client.read(&mut buffer).await {
+                    if read == 0
+                        || !switch.load(Ordering::SeqCst)
+                        || to_target.write_all(&buffer[..read]).await.is_err()
+                    {
+                        break;
+                    }
                 }
+                answers.abort();
             });
         }
     });
@@ -513,22 +528,24 @@ async fn read_request(reader: &mut (impl AsyncReadExt + Unpin), pending: &mut Ve
     }
 }
 
-/// Both DynamoDB adapters as the function wires them, on `sessions` and the
-/// events table [`config`] names beside it (`{sessions}-events`).
-pub fn dynamodb_stores(
-    client: &Client,
-    sessions: &str,
-) -> media_collector::store::Stores<
+/// The stores the function runs on: both DynamoDB adapters, wired as
+/// `main` wires them.
+pub type DynamoDbStores = media_collector::store::Stores<
     media_collector::store::dynamodb::DynamoDbSessionStore,
     media_collector::store::dynamodb_events::DynamoDbEventStore,
-> {
-    media_collector::store::Stores::new(
-        media_collector::store::dynamodb::DynamoDbSessionStore::new(client.clone(), sessions),
+>;
+
+/// The app as the function builds it from `config` (its tables and time
+/// budget), through `client`, with its metrics kept in a buffer.
+pub fn dynamodb_app(client: &Client, config: Config) -> media_collector::http::App<DynamoDbStores> {
+    let stores = media_collector::store::Stores::new(
+        media_collector::store::dynamodb::DynamoDbSessionStore::new(client.clone(), &config.table_name),
         media_collector::store::dynamodb_events::DynamoDbEventStore::new(
             client.clone(),
-            sessions,
-            format!("{sessions}-events"),
-            Duration::from_millis(3_000),
+            &config.table_name,
+            &config.events_table_name,
+            config.store_timeout,
         ),
-    )
+    );
+    app(config, stores)
 }
