@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::types::{BillingMode, KeyType, ScalarAttributeType};
 use media_collector::config::{
-    self, CORS_ALLOW_ORIGIN, Config, EVENTS_TABLE_NAME, MAX_BODY_BYTES, SESSION_IDLE_TIMEOUT_S, SESSION_MAX_AGE_S,
-    SESSION_TTL_DAYS, STORE_TIMEOUT_MS, TABLE_NAME,
+    CORS_ALLOW_ORIGIN, Config, ConfigError, EVENTS_TABLE_NAME, MAX_BODY_BYTES, SESSION_IDLE_TIMEOUT_S,
+    SESSION_MAX_AGE_S, SESSION_TTL_DAYS, STORE_TIMEOUT_MS, TABLE_NAME,
 };
 use media_collector::http::{ApiRequest, Route};
 use media_collector::table::{EVENT_SORT_KEY, EVENTS_STREAM_VIEW, PARTITION_KEY, TTL_ATTRIBUTE};
@@ -276,7 +276,7 @@ fn the_template_defaults_are_the_specs() {
 }
 
 /// The code's settings for these variables, the others left unset.
-fn config_with(settings: &[(&str, String)]) -> Result<Config, config::ConfigError> {
+fn config_with(settings: &[(&str, String)]) -> Result<Config, ConfigError> {
     Config::from_lookup(|name| match name {
         TABLE_NAME => Some("sessions".to_owned()),
         EVENTS_TABLE_NAME => Some("events".to_owned()),

@@ -219,3 +219,45 @@ fn records_of(buffer: &SharedBuffer) -> Map<String, Value> {
     assert_eq!(records.len(), 1, "{}", buffer.text());
     records.remove(0)
 }
+
+#[tokio::test]
+async fn an_event_written_is_counted_once_and_a_retry_not_again() {
+    let (app, buffer) = app(InMemorySessionStore::default());
+    let created = app.handle(event("apigw-http-session-start.json")).await;
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let post = |body: Value| {
+        let mut lambda_event = support::event_json("apigw-http-session-start.json");
+        lambda_event["rawPath"] = json!(format!("{location}/events"));
+        lambda_event["body"] = json!(body.to_string());
+        support::request(&lambda_event)
+    };
+    let play = support::event_body_at("play", 1_763_870_881_336);
+    assert_eq!(app.handle(post(play.clone())).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.handle(post(play)).await.status(), StatusCode::NO_CONTENT);
+    let end = support::event_body_at("sessionEnd", 1_763_870_891_336);
+    assert_eq!(app.handle(post(end)).await.status(), StatusCode::NO_CONTENT);
+    let late = support::event_body_at("ping", 1_763_870_901_336);
+    assert_eq!(app.handle(post(late)).await.status(), StatusCode::GONE);
+
+    let summary: Vec<(String, u64, u64, bool)> = records(&buffer)
+        .iter()
+        .skip(1)
+        .map(|r| {
+            (
+                r["Status"].as_str().unwrap().to_owned(),
+                r["EventsAccepted"].as_u64().unwrap(),
+                r["Rejected"].as_u64().unwrap(),
+                r["StoreLatency"].is_number(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("204".into(), 1, 0, true),
+            ("204".into(), 0, 0, true),
+            ("204".into(), 1, 0, true),
+            ("410".into(), 0, 1, true),
+        ]
+    );
+}
