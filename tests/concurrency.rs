@@ -2,7 +2,8 @@
 //! Runtime API with `AWS_LAMBDA_MAX_CONCURRENCY=8`, serves overlapping
 //! invocations in one process against DynamoDB Local: every 201 is stored,
 //! the ids are distinct, each request logs exactly one line with its own
-//! request id, and a hanging store still answers 500 within the budget.
+//! request id, overlapping events of one session are each stored and counted,
+//! and a hanging store still answers 500 within the budget.
 
 mod support;
 
@@ -262,4 +263,74 @@ async fn text_logs_carry_no_colour_codes() {
     let line = request_line().unwrap_or_else(|| panic!("no request line in {:?}", function.all_lines()));
     assert!(!line.contains('\u{1b}'), "an ANSI escape in: {line:?}");
     assert!(function.all_lines().iter().all(|line| !line.contains('\u{1b}')));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn overlapping_events_of_one_session_are_each_stored_and_counted() {
+    let client = dynamodb_client(Duration::from_secs(3)).await;
+    let table = fresh_table(&client).await;
+    let events_table = format!("{table}-events");
+    media_collector::table::create_events_table_if_missing(&client, &events_table)
+        .await
+        .expect("the events table in DynamoDB Local");
+    let endpoint = delaying_proxy(dynamodb_endpoint(), Duration::from_millis(20)).await;
+    let emulator = Emulator::start().await.unwrap();
+    let function = Function::spawn(&emulator, &table, &endpoint, 3_000);
+    started(&emulator).await;
+
+    let start = emulator.invoke(session_start_event()).await.expect("an answer");
+    let Outcome::Response(answer) = &start.outcome else {
+        panic!("a Lambda error: {:?}", start.outcome)
+    };
+    let location = answer["headers"]["location"].as_str().expect("a Location").to_owned();
+
+    let count = 2 * CONCURRENCY;
+    let events = (0..count).map(|index| {
+        let mut event = session_start_event();
+        event["rawPath"] = format!("{location}/events").into();
+        let ts = 1_763_870_881_336_i64 + 10_000 * i64::try_from(index).unwrap();
+        event["body"] = support::event_body_at("ping", ts).to_string().into();
+        emulator.invoke(event)
+    });
+    for invocation in join_all(events).await {
+        let invocation = invocation.expect("an answer");
+        let Outcome::Response(answer) = &invocation.outcome else {
+            panic!("a Lambda error: {:?}", invocation.outcome)
+        };
+        assert_eq!(answer["statusCode"], 204, "{answer}");
+    }
+
+    let id = location.rsplit('/').next().unwrap();
+    let session = client
+        .get_item()
+        .table_name(&table)
+        .key("sessionId", AttributeValue::S(id.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .item
+        .expect("the session");
+    assert_eq!(
+        session["eventCount"].as_n().unwrap(),
+        &count.to_string(),
+        "no lost update of the count"
+    );
+    let stored = client
+        .query()
+        .table_name(&events_table)
+        .key_condition_expression("sessionId = :id")
+        .expression_attribute_values(":id", AttributeValue::S(id.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap()
+        .count;
+    assert_eq!(usize::try_from(stored).unwrap(), count);
+    let lines = function.request_lines();
+    assert_eq!(lines.len(), count + 1, "one request line per invocation");
+    assert!(
+        lines[1..].iter().all(|line| line["fields"]["status"] == 204),
+        "{lines:?}"
+    );
 }

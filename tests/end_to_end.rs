@@ -141,7 +141,11 @@ async fn a_session_reports_its_events_until_it_ends() {
         assert_eq!(status, 204, "{event_type}: {text}");
         assert!(text.is_empty(), "{event_type}: {text}");
     }
-    let (status, text) = post_json(events_url.clone(), support::event_body_at("ping", ts + 50_000).to_string()).await;
+    let (status, text) = post_json(
+        events_url.clone(),
+        support::event_body_at("ping", ts + 50_000).to_string(),
+    )
+    .await;
     assert_eq!(status, 410, "{text}");
     let problem: serde_json::Value = serde_json::from_str(&text).expect("a problem document");
     assert_eq!(problem["reason"], "ended");
@@ -159,6 +163,9 @@ async fn a_session_reports_its_events_until_it_ends() {
         .expect("Query on DynamoDB Local")
         .items
         .unwrap_or_default();
-    let types: Vec<&str> = stored.iter().map(|item| item["eventType"].as_s().unwrap().as_str()).collect();
+    let types: Vec<&str> = stored
+        .iter()
+        .map(|item| item["eventType"].as_s().unwrap().as_str())
+        .collect();
     assert_eq!(types, ["play", "ping", "sessionComplete", "sessionEnd"]);
 }

@@ -133,7 +133,10 @@ fn assert_accepted(response: &Response<Body>, what: &str) {
     assert_eq!(headers["access-control-allow-methods"], "OPTIONS,POST,PUT", "{what}");
     assert_eq!(headers["access-control-allow-headers"], "Content-Type", "{what}");
     assert_eq!(headers["access-control-expose-headers"], "Location", "{what}");
-    assert!(!headers.contains_key("access-control-max-age"), "{what}: not a preflight");
+    assert!(
+        !headers.contains_key("access-control-max-age"),
+        "{what}: not a preflight"
+    );
 }
 
 fn assert_gone(response: &Response<Body>, reason: &str) {
@@ -178,7 +181,10 @@ async fn a_whole_session_is_played_stored_in_order_and_closed_by_its_end() {
     arrival.swap(1, 2);
     for index in arrival {
         let event_type = played[index];
-        assert_accepted(&send(&app, &id, event_type, TS + 1_000 * index as i64).await, event_type);
+        assert_accepted(
+            &send(&app, &id, event_type, TS + 1_000 * index as i64).await,
+            event_type,
+        );
     }
     let expected: Vec<String> = played
         .iter()
@@ -291,12 +297,23 @@ async fn a_store_fault_during_an_event_is_a_500_within_the_budget_with_nothing_h
     let started = Instant::now();
     let response = send(&app, &id, "play", TS).await;
     let took = started.elapsed();
-    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR, "{}", text(&response));
+    assert_eq!(
+        response.status(),
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        text(&response)
+    );
     assert!(took < BUDGET + SLACK, "took {took:?}, budget {BUDGET:?}");
     let problem = problem(&response);
-    assert!(problem["requestId"].as_str().is_some_and(|id| !id.is_empty()), "{problem}");
     assert!(
-        problem["detail"].as_str().unwrap().contains("event could not be stored"),
+        problem["requestId"].as_str().is_some_and(|id| !id.is_empty()),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("event could not be stored"),
         "{problem}"
     );
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
