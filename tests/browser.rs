@@ -91,6 +91,7 @@ async fn a_player_page_in_chromium_reaches_the_api_across_origins() {
     let mut browser = Chromium::launch(&chromium, &page_url, &work_dir.0);
     let report = browser.wait_for_report(&mut reports).await;
     let beacon = wait_for_item(&client, &any.table, &format!("{marker}-beacon"), &mut browser).await;
+    let beaconed_event = wait_for_events(&client, &any.events_table, &sha256_hex(&key), &mut browser).await;
     browser.stop();
     page_server.abort();
     println!(
@@ -138,6 +139,22 @@ async fn a_player_page_in_chromium_reaches_the_api_across_origins() {
     );
     assert_eq!(idempotent["otherBody"]["status"], 422);
     assert_eq!(idempotent["otherBody"]["problem"]["status"], 422);
+
+    // Events: a 204 the page can read, and a readable 410 with its reason
+    // once the session ended; the beaconed pause is stored.
+    let events = &report["events"];
+    for accepted in ["play", "end"] {
+        assert_eq!(events[accepted]["status"], 204, "{accepted}: {report:#}");
+        assert_eq!(events[accepted]["body"], "", "{accepted}");
+    }
+    assert_eq!(events["late"]["status"], 410, "{report:#}");
+    assert_eq!(events["late"]["problem"]["reason"], "ended");
+    assert_eq!(events["beaconQueued"], true, "{report:#}");
+    assert_eq!(
+        stored_event_types(&client, &any.events_table, &start_id).await,
+        ["play", "sessionEnd"]
+    );
+    assert_eq!(beaconed_event, ["pauseStart"], "the beaconed event is stored");
 
     // A listed origin is let through; another origin is blocked by the browser.
     assert_eq!(report["listedOrigin"]["status"], 201, "{report:#}");
@@ -223,6 +240,7 @@ struct Seen {
 struct Api {
     url: String,
     table: String,
+    events_table: String,
     seen: Arc<Mutex<Vec<Seen>>>,
     server: JoinHandle<()>,
 }
@@ -230,6 +248,11 @@ struct Api {
 impl Api {
     async fn start(client: &Client, allow_origin: &str) -> Self {
         let table = fresh_table(client).await;
+        // The events table `config` names beside it.
+        let events_table = format!("{table}-events");
+        media_collector::table::create_events_table_if_missing(client, &events_table)
+            .await
+            .unwrap_or_else(|error| panic!("cannot create {events_table}: {error}"));
         let app = Arc::new(support::dynamodb_app(
             client,
             config(&table, &[("CORS_ALLOW_ORIGIN", allow_origin)]),
@@ -244,6 +267,7 @@ impl Api {
         Self {
             url,
             table,
+            events_table,
             seen,
             server,
         }
@@ -685,6 +709,41 @@ async fn wait_for_item(client: &Client, table: &str, name: &str, browser: &mut C
         assert!(
             Instant::now() < deadline,
             "no record with media.name {name:?} in {table} within {BEACON_TIMEOUT:?}:\n{}",
+            browser.log_tail()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The types of a session's stored events, in player-time order.
+async fn stored_event_types(client: &Client, table: &str, session_id: &str) -> Vec<String> {
+    client
+        .query()
+        .table_name(table)
+        .key_condition_expression("sessionId = :id")
+        .expression_attribute_values(":id", AttributeValue::S(session_id.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("Query {table}: {error}"))
+        .items
+        .unwrap_or_default()
+        .iter()
+        .map(|item| string(item, "eventType"))
+        .collect()
+}
+
+/// The session's stored event types once there is one, within [`BEACON_TIMEOUT`].
+async fn wait_for_events(client: &Client, table: &str, session_id: &str, browser: &mut Chromium) -> Vec<String> {
+    let deadline = Instant::now() + BEACON_TIMEOUT;
+    loop {
+        let types = stored_event_types(client, table, session_id).await;
+        if !types.is_empty() {
+            return types;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no event of session {session_id} in {table} within {BEACON_TIMEOUT:?}:\n{}",
             browser.log_tail()
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
