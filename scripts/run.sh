@@ -2,7 +2,8 @@
 # shellcheck source-path=SCRIPTDIR
 # `make run`: the function on your machine, against DynamoDB Local.
 #   1. scripts/tools.sh
-#   2. DynamoDB Local (in memory) on DDB_PORT (default 8000), table TABLE_NAME created
+#   2. DynamoDB Local (in memory) on DDB_PORT (default 8000), tables TABLE_NAME
+#      and EVENTS_TABLE_NAME created
 #   3. cargo lambda watch on PORT (default 9000) in the foreground: it rebuilds
 #      and restarts the function when the code changes
 # Ctrl-C (or any exit) stops everything this script started.
@@ -42,9 +43,11 @@ body='{"playerTime":{"playhead":0,"ts":1509045324153},"eventType":"sessionStart"
 cat >&2 <<EOF
 
 ==> media-collector is running: POST $url
-    DynamoDB Local: $AWS_ENDPOINT_URL_DYNAMODB, table $TABLE_NAME (in memory: emptied when this stops)
+    DynamoDB Local: $AWS_ENDPOINT_URL_DYNAMODB, tables $TABLE_NAME and $EVENTS_TABLE_NAME (in memory: emptied when this stops)
     Try it (the example body of docs/api.md):
       curl -i -X POST '$url' -H 'Content-Type: application/json' -d '$body'
+    Then POST events to the Location it answers, plus /events; or play a whole
+    session with: make demo API_URL=http://127.0.0.1:$PORT AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB
     Or send a whole Lambda event (API Gateway, ALB, ...) from events/:
       ${VENV_DIR#"$MC_ROOT"/}/bin/cargo-lambda lambda invoke media-collector --invoke-address 127.0.0.1 --invoke-port $PORT --data-file events/apigw-rest-session-start.json
     Ctrl-C stops the function and DynamoDB Local.
