@@ -12,7 +12,7 @@ MAKEFLAGS += --no-print-directory
 # Extra arguments for `cargo test`, e.g. make test ARGS='sessions -- --nocapture'
 ARGS ?=
 
-.PHONY: help tools run test api-test lint fmt shellcheck build sam-build deploy bench
+.PHONY: help tools run demo test api-test lint fmt shellcheck build sam-build deploy bench
 
 help: ## list the targets and the variables they read
 	@echo 'usage: make <target> [VAR=value ...]'
@@ -24,12 +24,12 @@ help: ## list the targets and the variables they read
 	@echo '  TOOLS_DIR              where tools are installed (default .tools)'
 	@echo '  TABLE_NAME             local DynamoDB table (default media-collector-sessions-local)'
 	@echo '  EVENTS_TABLE_NAME      local DynamoDB table of events (default media-collector-events-local)'
-	@echo '  PORT                   run: port of the function (default 9000)'
-	@echo '  DDB_PORT               run: port of DynamoDB Local (default 8000)'
+	@echo '  PORT                   run, demo: port of the function (default 9000)'
+	@echo '  DDB_PORT               run, demo: port of DynamoDB Local (default 8000)'
 	@echo '  TEST_PORT              test, api-test: port of the function (default 9100, or any free port)'
 	@echo '  TEST_DDB_PORT          test, api-test: port of DynamoDB Local (default 8100, or any free port)'
 	@echo '  ARGS                   test: extra cargo test arguments, e.g. ARGS="sessions -- --nocapture"'
-	@echo '  API_URL                api-test: test this running function instead of starting one'
+	@echo '  API_URL                api-test: test this running function instead of starting one; demo: the function (default http://127.0.0.1:PORT)'
 	@echo '  API_TEST_SEED          test, api-test: schemathesis seed (default fixed; "random" for a new one)'
 	@echo '  API_TEST_MAX_EXAMPLES  test, api-test: cases per operation and phase (default 300)'
 	@echo '  BENCH_QUICK            bench: 1 for a quick run with smaller counts'
@@ -41,6 +41,9 @@ tools: ## install the pinned local tools (cargo-lambda, DynamoDB Local, Java, ..
 
 run: ## run the function on :9000 (cargo lambda watch) against DynamoDB Local on :8000; Ctrl-C stops both
 	@scripts/run.sh
+
+demo: ## play a whole session against the function of `make run` and show what DynamoDB stored (API_URL=... for another)
+	@cargo run --quiet --example demo
 
 test: ## lint, cargo test and the api test against DynamoDB Local and cargo lambda watch (what CI runs)
 	@scripts/test.sh $(ARGS)

@@ -1,16 +1,32 @@
 //! The Lambda adapter, driven by every sample event in `events/` (as
 //! the function decodes them) against an in-memory store: status, headers,
-//! problem documents, and what was stored.
+//! problem documents, and what was stored. Samples on the events route of a
+//! session find [`SESSION_ID`] started in the store; the life of a session
+//! (ended, idle, expired, retries) is played with them further down.
 
 mod support;
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
-use lambda_http::http::{HeaderMap, StatusCode};
+use lambda_http::http::{HeaderMap, Method, StatusCode};
 use lambda_http::{Body, Response};
+use media_collector::domain::{SessionId, SessionRecord, SessionStart};
+use media_collector::http::{ApiRequest, App, Route};
+use media_collector::store::SessionStore;
 use media_collector::store::in_memory::InMemorySessionStore;
 use serde_json::Value;
-use support::{config, event, event_files, event_json, request};
+use support::{EVENT_TYPES, body_bytes, config, event, event_files, event_json, request};
+use time::OffsetDateTime;
+
+/// The session every sample on the events route is sent to (`events/*-event-*.json`,
+/// `invalid-e*.json`): the SHA-256 of "media-collector sample session", started
+/// with the body of `apigw-http-event-sessionstart.json`. [`seed`] stores it.
+const SESSION_ID: &str = "2f3ed621c4405311205073157efc0ebfe4173a8e3e56428b6f0bdf120207ec46";
+/// Well-formed, but no session has it (`apigw-http-event-unknown-session.json`).
+const UNKNOWN_SESSION_ID: &str = "6281fc7f7f91a41a519925f5498d50229f52da9eacd56bb62a73a87fb79e1915";
+/// The sample whose body started [`SESSION_ID`]; sent to the events route, it is a 400.
+const SESSION_START_SAMPLE: &str = "apigw-http-event-sessionstart.json";
 
 /// What each sample event must get: its status and, for a 400, every pointer.
 const EXPECTED: &[(&str, u16, &[&str])] = &[
@@ -108,6 +124,113 @@ const EXPECTED: &[(&str, u16, &[&str])] = &[
         400,
         &["/playerTime/ts", "/params/media.id"],
     ),
+    // Session events, each to the live session SESSION_ID unless said otherwise:
+    // one valid event of every type, from each source.
+    ("apigw-http-event-ad-break-start.json", 204, &[]),
+    ("apigw-http-event-ad-start.json", 204, &[]),
+    ("apigw-http-event-ad-complete.json", 204, &[]),
+    ("apigw-http-event-ad-skip.json", 204, &[]),
+    ("apigw-http-event-ad-break-complete.json", 204, &[]),
+    ("apigw-http-event-play.json", 204, &[]),
+    ("apigw-http-event-chapter-start.json", 204, &[]),
+    ("apigw-rest-event-ping.json", 204, &[]),
+    ("apigw-http-event-bitrate-change.json", 204, &[]),
+    ("function-url-event-buffer-start.json", 204, &[]),
+    ("alb-event-pause-start.json", 204, &[]),
+    ("apigw-http-event-state-start.json", 204, &[]),
+    ("apigw-http-event-state-end.json", 204, &[]),
+    ("apigw-http-event-chapter-complete.json", 204, &[]),
+    ("apigw-http-event-chapter-skip.json", 204, &[]),
+    ("apigw-http-event-error.json", 204, &[]),
+    ("apigw-http-event-session-complete.json", 204, &[]),
+    ("apigw-http-event-content-complete.json", 204, &[]),
+    ("apigw-http-event-session-end.json", 204, &[]),
+    ("apigw-http-event-session-end-beacon.json", 204, &[]),
+    ("apigw-http-event-preflight.json", 204, &[]),
+    ("apigw-http-event-wrong-method.json", 405, &[]),
+    ("apigw-http-event-unknown-session.json", 404, &[]),
+    ("apigw-http-event-malformed-id.json", 404, &[]),
+    (SESSION_START_SAMPLE, 400, &["/eventType"]),
+    ("invalid-e1-not-an-object.json", 400, &[""]),
+    (
+        "invalid-e1-unknown-and-missing-keys.json",
+        400,
+        &["/sessionId", "/playerTime"],
+    ),
+    ("invalid-e2-event-type.json", 400, &["/eventType"]),
+    (
+        "invalid-e3-player-time.json",
+        400,
+        &["/playerTime/playhead", "/playerTime/ts"],
+    ),
+    (
+        "invalid-e4-ad-start-params.json",
+        400,
+        &[
+            "/params/media.ad.length",
+            "/params/media.ad.podPosition",
+            "/params/media.ad.playerName",
+        ],
+    ),
+    (
+        "invalid-e4-chapter-start-params.json",
+        400,
+        &[
+            "/params/media.chapter.index",
+            "/params/media.chapter.offset",
+            "/params/media.chapter.friendlyName",
+        ],
+    ),
+    (
+        "invalid-e4-ad-break-start-no-params.json",
+        400,
+        &["/params/media.ad.podIndex", "/params/media.ad.podSecond"],
+    ),
+    (
+        "invalid-e5-bitrate-change-no-qoe.json",
+        400,
+        &["/qoeData/media.qoe.bitrate"],
+    ),
+    (
+        "invalid-e5-error-qoe.json",
+        400,
+        &["/qoeData/media.qoe.errorID", "/qoeData/media.qoe.errorSource"],
+    ),
+    ("invalid-e6-custom-metadata-on-play.json", 400, &["/customMetadata"]),
+    (
+        "invalid-event-several-errors.json",
+        400,
+        &[
+            "/adId",
+            "/playerTime/ts",
+            "/params/media.ad.id",
+            "/params/media.ad.tags",
+            "/customMetadata/ad category",
+            "/qoeData/media.qoe.bitrate",
+        ],
+    ),
+];
+
+/// Words that the problem document of a sample must contain.
+const DETAILS: &[(&str, &str)] = &[
+    (SESSION_START_SAMPLE, "send it with POST /api/v1/sessions"),
+    (
+        "apigw-http-event-unknown-session.json",
+        "start a new session with POST /api/v1/sessions",
+    ),
+    (
+        "apigw-http-event-malformed-id.json",
+        "start a new session with POST /api/v1/sessions",
+    ),
+    (
+        "apigw-http-event-wrong-method.json",
+        "/api/v1/sessions/{sessionId}/events accepts OPTIONS, POST",
+    ),
+    ("invalid-e3-player-time.json", "looks like seconds"),
+    (
+        "invalid-e6-custom-metadata-on-play.json",
+        "only adStart and chapterStart carry it",
+    ),
 ];
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -187,6 +310,134 @@ fn problem(file: &str, response: &Response<Body>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Whether `request` is for the events route of a session.
+fn on_events_route(request: &ApiRequest) -> bool {
+    matches!(Route::of(request), Route::SessionEvents(_))
+}
+
+/// The JSON body a sample sends.
+fn sent_body(file: &str) -> Value {
+    serde_json::from_slice(body_bytes(&event(file))).unwrap_or_else(|e| panic!("{file}: body is not JSON: {e}"))
+}
+
+/// Starts [`SESSION_ID`] in `app`'s store, now, as the samples' player did.
+async fn seed(app: &App<InMemorySessionStore>) {
+    let start = SessionStart::parse(&sent_body(SESSION_START_SAMPLE).to_string()).expect("a valid sessionStart");
+    let mut record = SessionRecord::new(start, "seed-request-id".into(), OffsetDateTime::now_utc(), 30);
+    record.session_id = SessionId::parse(SESSION_ID).expect("a well-formed id");
+    app.store.create(&record).await.expect("the session is seeded");
+}
+
+/// An app on an in-memory store where [`SESSION_ID`] was just started.
+async fn live_session(extra: &[(&str, &str)]) -> App<InMemorySessionStore> {
+    let app = support::app(config("sessions", extra), InMemorySessionStore::default());
+    seed(&app).await;
+    app
+}
+
+/// The request id an event of `file` is stored with: API Gateway's (or the
+/// Function URL's), else Lambda's.
+fn expected_request_id(file: &str) -> String {
+    event_json(file)["requestContext"]["requestId"]
+        .as_str()
+        .unwrap_or("lambda-request-id")
+        .to_owned()
+}
+
+/// `file`'s event was stored in [`SESSION_ID`], once, as sent, and is its only one.
+fn assert_only_event_stored(file: &str, app: &App<InMemorySessionStore>) {
+    let sent = sent_body(file);
+    let event_type = sent["eventType"].as_str().expect("an eventType");
+    let ts = sent["playerTime"]["ts"].as_i64().expect("an integer ts");
+    let events = app.store.events(SESSION_ID);
+    assert_eq!(events.len(), 1, "{file}: {events:?}");
+    let stored = &events[0];
+    assert_eq!(stored.session_id.as_str(), SESSION_ID, "{file}");
+    assert_eq!(
+        stored.event.event_type.name(),
+        event_type,
+        "{file}: the type is kept as sent"
+    );
+    assert_eq!(stored.key(), format!("{ts:015}#{event_type}"), "{file}");
+    assert_eq!(stored.request_id, expected_request_id(file), "{file}");
+    let keys = |part: &str| -> Option<BTreeSet<String>> {
+        sent.get(part)
+            .and_then(Value::as_object)
+            .map(|object| object.keys().cloned().collect())
+    };
+    assert_eq!(
+        stored.event.params.as_ref().map(|p| p.keys().cloned().collect()),
+        keys("params"),
+        "{file}"
+    );
+    assert_eq!(
+        stored
+            .event
+            .custom_metadata
+            .as_ref()
+            .map(|m| m.keys().cloned().collect()),
+        keys("customMetadata"),
+        "{file}"
+    );
+    assert_eq!(
+        stored.event.qoe_data.as_ref().map(|q| q.keys().cloned().collect()),
+        keys("qoeData"),
+        "{file}"
+    );
+    assert_eq!(app.store.event_count(SESSION_ID), Some(1), "{file}");
+    let activity = app.store.activity(SESSION_ID).expect("the session");
+    assert_eq!(activity.last_event_at, Some(stored.received_at), "{file}");
+    assert_eq!(
+        activity.ended,
+        event_type == "sessionEnd",
+        "{file}: only sessionEnd ends it"
+    );
+    assert_eq!(app.store.len(), 1, "{file}: an event creates no session");
+}
+
+/// Nothing was stored: no session, or only the seeded one, without events.
+fn assert_nothing_stored(file: &str, app: &App<InMemorySessionStore>, seeded: bool) {
+    if seeded {
+        assert_eq!(app.store.len(), 1, "{file}: a session was created");
+        assert!(app.store.events(SESSION_ID).is_empty(), "{file}: an event was stored");
+        assert!(app.store.events(UNKNOWN_SESSION_ID).is_empty(), "{file}");
+        assert_eq!(app.store.event_count(SESSION_ID), Some(0), "{file}");
+        assert_eq!(app.store.activity(SESSION_ID).unwrap().last_event_at, None, "{file}");
+    } else {
+        assert!(app.store.is_empty(), "{file}: a failed request stored something");
+    }
+}
+
+/// An event's 204: empty, the four CORS headers and nothing of a preflight.
+fn assert_accepted(what: &str, response: &Response<Body>) {
+    assert_eq!(
+        response.status(),
+        StatusCode::NO_CONTENT,
+        "{what}: {}",
+        body_text(response)
+    );
+    assert!(body_text(response).is_empty(), "{what}");
+    let headers = response.headers();
+    assert_cors(what, headers);
+    assert!(headers.get("access-control-max-age").is_none(), "{what}");
+    assert!(headers.get("location").is_none(), "{what}");
+}
+
+/// A 410 with its `reason`; the detail says it and how to go on.
+fn assert_gone(what: &str, response: &Response<Body>, reason: &str) {
+    assert_eq!(response.status(), StatusCode::GONE, "{what}: {}", body_text(response));
+    assert_cors(what, response.headers());
+    assert!(problem(what, response).is_empty(), "{what}: a 410 has no errors");
+    let document: Value = serde_json::from_str(&body_text(response)).unwrap();
+    assert_eq!(document["reason"], reason, "{what}: {document}");
+    let detail = document["detail"].as_str().unwrap();
+    assert!(detail.contains(reason), "{what}: {detail}");
+    assert!(
+        detail.contains("start a new session with POST /api/v1/sessions"),
+        "{what}: {detail}"
+    );
+}
+
 #[tokio::test]
 async fn every_sample_event_gets_its_documented_answer() {
     let on_disk: BTreeSet<String> = event_files().into_iter().collect();
@@ -198,7 +449,13 @@ async fn every_sample_event_gets_its_documented_answer() {
 
     for (file, status, pointers) in EXPECTED {
         let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
-        let response = app.handle(event(file)).await;
+        let request = event(file);
+        let seeded = on_events_route(&request);
+        if seeded {
+            seed(&app).await;
+        }
+        let preflight = request.method == Some(Method::OPTIONS);
+        let response = app.handle(request).await;
         assert_eq!(response.status().as_u16(), *status, "{file}: {}", body_text(&response));
         let headers = response.headers();
         assert_cors(file, headers);
@@ -225,25 +482,215 @@ async fn every_sample_event_gets_its_documented_answer() {
                 );
                 assert_eq!(app.store.len(), 1, "{file}");
             }
-            204 => {
+            204 if preflight => {
                 assert!(body_text(&response).is_empty(), "{file}");
                 assert!(
                     header(headers, "access-control-max-age").is_some_and(|age| age.parse::<u32>().is_ok()),
                     "{file}"
                 );
-                assert!(app.store.is_empty(), "{file}");
+                assert_nothing_stored(file, &app, seeded);
+            }
+            204 => {
+                assert!(seeded, "{file}: a 204 off the events route");
+                assert_accepted(file, &response);
+                assert_only_event_stored(file, &app);
             }
             _ => {
                 let found: BTreeSet<String> = problem(file, &response).into_iter().collect();
                 let expected: BTreeSet<String> = pointers.iter().map(|p| p.to_string()).collect();
                 assert_eq!(found, expected, "{file}: {}", body_text(&response));
-                assert!(app.store.is_empty(), "{file}: a failed request stored something");
+                assert_nothing_stored(file, &app, seeded);
                 if *status == 405 {
                     assert_eq!(header(headers, "allow"), Some("OPTIONS, POST"), "{file}");
                 }
             }
         }
+        if let Some((_, words)) = DETAILS.iter().find(|(name, _)| name == file) {
+            let text = body_text(&response);
+            assert!(text.contains(words), "{file}: no {words:?} in {text}");
+        }
     }
+}
+
+#[test]
+fn the_event_samples_cover_every_type_and_every_source() {
+    let accepted: Vec<&str> = EXPECTED
+        .iter()
+        .filter(|(file, status, _)| *status == 204 && !file.contains("preflight"))
+        .map(|(file, _, _)| *file)
+        .collect();
+    let types: BTreeSet<String> = accepted
+        .iter()
+        .map(|file| sent_body(file)["eventType"].as_str().unwrap().to_owned())
+        .collect();
+    let every_type: BTreeSet<String> = EVENT_TYPES.iter().map(|name| name.to_string()).collect();
+    assert_eq!(types, every_type, "one stored sample of each event type");
+    for source in ["apigw-http-", "apigw-rest-", "function-url-", "alb-"] {
+        assert!(
+            accepted.iter().any(|file| file.starts_with(source)),
+            "no stored event sample from {source}"
+        );
+    }
+    for file in &accepted {
+        let path = event(file).path;
+        assert!(
+            path.contains(SESSION_ID),
+            "{file} is not sent to the sample session: {path}"
+        );
+    }
+    let rest = event_json("apigw-rest-event-ping.json");
+    assert_eq!(
+        rest["requestContext"]["stage"], "prod",
+        "the REST sample has a named stage"
+    );
+}
+
+/// `file` sent to the events route of `session_id` instead of its own.
+fn to_session(file: &str, session_id: &str) -> ApiRequest {
+    let mut event = event_json(file);
+    let path = format!("/api/v1/sessions/{session_id}/events");
+    event["rawPath"] = path.clone().into();
+    event["requestContext"]["http"]["path"] = path.into();
+    event["pathParameters"]["sessionId"] = session_id.into();
+    request(&event)
+}
+
+#[tokio::test]
+async fn an_ended_session_is_gone_but_a_retry_of_an_accepted_event_is_not() {
+    let app = live_session(&[]).await;
+    for file in ["apigw-http-event-play.json", "apigw-http-event-session-end.json"] {
+        assert_accepted(file, &app.handle(event(file)).await);
+    }
+    assert!(app.store.activity(SESSION_ID).unwrap().ended);
+
+    // Any new event, earlier in player time or later, is refused and not stored.
+    for file in [
+        "apigw-rest-event-ping.json",
+        "apigw-http-event-session-end-beacon.json",
+        "apigw-http-event-chapter-complete.json",
+    ] {
+        assert_gone(file, &app.handle(event(file)).await, "ended");
+    }
+    // The answer to a retry is the first one's: 204, and nothing stored twice.
+    for file in ["apigw-http-event-session-end.json", "apigw-http-event-play.json"] {
+        assert_accepted(&format!("retried {file}"), &app.handle(event(file)).await);
+    }
+    let keys: Vec<String> = app.store.events(SESSION_ID).iter().map(|e| e.key()).collect();
+    assert_eq!(keys, ["001795435222724#play", "001795436350738#sessionEnd"]);
+    assert_eq!(app.store.event_count(SESSION_ID), Some(2));
+}
+
+#[tokio::test]
+async fn session_complete_and_content_complete_leave_the_session_open() {
+    let app = live_session(&[]).await;
+    for file in [
+        "apigw-http-event-session-complete.json",
+        "apigw-http-event-content-complete.json",
+        "apigw-http-event-state-end.json",
+        "apigw-http-event-session-end.json",
+    ] {
+        assert_accepted(file, &app.handle(event(file)).await);
+    }
+    assert_eq!(app.store.event_count(SESSION_ID), Some(4));
+    let types: Vec<String> = app
+        .store
+        .events(SESSION_ID)
+        .iter()
+        .map(|e| e.event.event_type.name().to_owned())
+        .collect();
+    assert_eq!(types, ["stateEnd", "contentComplete", "sessionComplete", "sessionEnd"]);
+    assert_gone(
+        "after the end",
+        &app.handle(event("apigw-rest-event-ping.json")).await,
+        "ended",
+    );
+}
+
+#[tokio::test]
+async fn an_idle_session_is_gone_with_reason_idle() {
+    let app = live_session(&[("SESSION_IDLE_TIMEOUT_S", "30")]).await;
+    assert_accepted("play", &app.handle(event("apigw-http-event-play.json")).await);
+    app.store.advance_clock(Duration::from_secs(20));
+    assert_accepted(
+        "ping 20 s later",
+        &app.handle(event("apigw-rest-event-ping.json")).await,
+    );
+    app.store.advance_clock(Duration::from_secs(31));
+    let late = app.handle(event("apigw-http-event-bitrate-change.json")).await;
+    assert_gone("31 s without an event", &late, "idle");
+    assert_accepted("a retried ping", &app.handle(event("apigw-rest-event-ping.json")).await);
+    assert_eq!(app.store.event_count(SESSION_ID), Some(2));
+    assert_eq!(app.store.events(SESSION_ID).len(), 2);
+}
+
+#[tokio::test]
+async fn an_expired_session_is_gone_with_reason_expired() {
+    let app = live_session(&[("SESSION_IDLE_TIMEOUT_S", "30"), ("SESSION_MAX_AGE_S", "60")]).await;
+    assert_accepted("play", &app.handle(event("apigw-http-event-play.json")).await);
+    app.store.advance_clock(Duration::from_secs(25));
+    assert_accepted("ping at 25 s", &app.handle(event("apigw-rest-event-ping.json")).await);
+    app.store.advance_clock(Duration::from_secs(25));
+    assert_accepted(
+        "bitrate change at 50 s",
+        &app.handle(event("apigw-http-event-bitrate-change.json")).await,
+    );
+    app.store.advance_clock(Duration::from_secs(25));
+    // 75 s after the start, 25 s after the last event: too old, not idle.
+    let late = app.handle(event("function-url-event-buffer-start.json")).await;
+    assert_gone("75 s after the start", &late, "expired");
+    assert_accepted("a retried play", &app.handle(event("apigw-http-event-play.json")).await);
+    assert_eq!(app.store.event_count(SESSION_ID), Some(3));
+}
+
+#[tokio::test]
+async fn the_body_is_checked_before_the_session() {
+    let app = live_session(&[]).await;
+    for (case, session_id, status) in [
+        ("an unknown session", UNKNOWN_SESSION_ID, 404),
+        ("a malformed id", "not-a-session-id", 404),
+        ("the live session", SESSION_ID, 204),
+    ] {
+        let invalid = app.handle(to_session("invalid-e2-event-type.json", session_id)).await;
+        assert_eq!(
+            invalid.status(),
+            StatusCode::BAD_REQUEST,
+            "{case}: {}",
+            body_text(&invalid)
+        );
+        let valid = app.handle(to_session("apigw-http-event-play.json", session_id)).await;
+        assert_eq!(valid.status().as_u16(), status, "{case}: {}", body_text(&valid));
+    }
+    assert_accepted("the end", &app.handle(event("apigw-http-event-session-end.json")).await);
+    let invalid = app.handle(event("invalid-e5-error-qoe.json")).await;
+    assert_eq!(
+        invalid.status(),
+        StatusCode::BAD_REQUEST,
+        "an ended session still gets a 400 first"
+    );
+    assert_eq!(app.store.event_count(SESSION_ID), Some(2));
+    assert!(app.store.events(UNKNOWN_SESSION_ID).is_empty());
+    assert_eq!(app.store.len(), 1);
+}
+
+#[tokio::test]
+async fn an_event_store_failure_is_a_500_that_shows_no_internals() {
+    let app = support::app(config("sessions", &[]), InMemorySessionStore::failing());
+    let file = "apigw-http-event-play.json";
+    let response = app.handle(event(file)).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_cors(file, response.headers());
+    assert!(problem(file, &response).is_empty());
+    let text = body_text(&response);
+    assert!(!text.contains("in-memory"), "internals leaked: {text}");
+    let document: Value = serde_json::from_str(&text).unwrap();
+    let request_id = expected_request_id(file);
+    assert_eq!(document["requestId"], request_id.as_str(), "{text}");
+    assert_eq!(
+        document["detail"],
+        format!("the event could not be stored; request id {request_id}"),
+        "{text}"
+    );
+    assert!(app.store.events(SESSION_ID).is_empty());
 }
 
 #[tokio::test]
@@ -286,10 +733,15 @@ async fn a_listed_origin_is_echoed_with_vary() {
         ),
         InMemorySessionStore::default(),
     );
+    seed(&app).await;
     for file in [
         "apigw-http-session-start.json",
         "apigw-http-preflight.json",
         "invalid-v2-event-type.json",
+        "apigw-http-event-play.json",
+        "apigw-http-event-preflight.json",
+        "apigw-http-event-unknown-session.json",
+        "invalid-e4-ad-start-params.json",
     ] {
         let response = app.handle(event(file)).await;
         let headers = response.headers();
@@ -321,6 +773,9 @@ async fn the_body_limit_is_configurable() {
     assert!(body_text(&response).contains("100 bytes"));
 }
 
+/// The events route of the sample session.
+const EVENTS_PATH: &str = "/api/v1/sessions/2f3ed621c4405311205073157efc0ebfe4173a8e3e56428b6f0bdf120207ec46/events";
+
 #[tokio::test]
 async fn other_methods_get_405_and_other_paths_404() {
     let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
@@ -332,6 +787,12 @@ async fn other_methods_get_405_and_other_paths_404() {
         ("POST", "/api/v1/sessions/abc", 404),
         ("POST", "/prod/api/v1/sessions", 404),
         ("OPTIONS", "/", 404),
+        ("GET", EVENTS_PATH, 405),
+        ("PUT", EVENTS_PATH, 405),
+        ("PATCH", "/api/v1/sessions/abc/events/", 405),
+        ("POST", "/api/v1/sessions//events", 404),
+        ("POST", "/api/v1/sessions/abc/events/extra", 404),
+        ("POST", "/api/v1/sessions/abc/event", 404),
     ] {
         let mut event = event_json("apigw-http-session-start.json");
         event["requestContext"]["http"]["method"] = method.into();
@@ -340,5 +801,12 @@ async fn other_methods_get_405_and_other_paths_404() {
         let response = app.handle(request).await;
         assert_eq!(response.status().as_u16(), status, "{method} {path}");
         assert_cors(path, response.headers());
+        if status == 405 {
+            assert_eq!(
+                header(response.headers(), "allow"),
+                Some("OPTIONS, POST"),
+                "{method} {path}"
+            );
+        }
     }
 }
