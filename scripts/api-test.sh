@@ -4,8 +4,10 @@
 #   1. scripts/tools.sh
 #   2. DynamoDB Local on TEST_DDB_PORT (default 8100, or a free port), table created
 #   3. cargo lambda watch on TEST_PORT (default 9100, or a free port), waited for
-#   4. schemathesis: every check, on every operation of openapi.yaml
-#      (lib.sh's run_api_test; tests/api/hooks.py says what it does not report)
+#   4. schemathesis: every check, on every operation of openapi.yaml, each
+#      event on a fresh session started just before it (lib.sh's run_api_test;
+#      tests/api/hooks.py says what it does not report, and why); fails too
+#      if an operation was not tested
 # `make test` runs step 4 too, against its own services. Whatever happens, the
 # services are stopped on exit. Logs: target/api-test/*.log (tails printed on
 # failure); schemathesis's JUnit report: target/api-test/schemathesis/junit.xml.

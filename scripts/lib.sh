@@ -398,12 +398,14 @@ WATCH_FAILED_REGEX='^error: could not compile|ERROR command exited'
 
 # run_api_test BASE_URL WORK_DIR
 # Runs schemathesis with every check on openapi.yaml's operations against
-# BASE_URL (e.g. http://127.0.0.1:9100): the examples, coverage and fuzzing
-# phases, API_TEST_MAX_EXAMPLES cases per operation and phase (default 300)
-# from seed API_TEST_SEED (default fixed, so a run can be repeated; set
-# API_TEST_SEED=random for a fresh one). tests/api/hooks.py drops the reports
-# that are not contradictions (it says which and why). Schemathesis's own
-# state and its JUnit report go to WORK_DIR. Fails when it finds anything.
+# BASE_URL (e.g. http://127.0.0.1:9100): the examples, coverage, fuzzing and
+# stateful phases, API_TEST_MAX_EXAMPLES cases per operation and phase
+# (default 300) from seed API_TEST_SEED (default fixed, so a run can be
+# repeated; set API_TEST_SEED=random for a fresh one). tests/api/hooks.py
+# drops the reports that are not contradictions, and gives each event a live
+# session of its own, started on BASE_URL (it says which and why).
+# Schemathesis's own state and its JUnit report go to WORK_DIR. Fails when it
+# finds anything, or when an operation of openapi.yaml was not tested.
 run_api_test() {
   local url=$1 work_dir=$2
   local seed=${API_TEST_SEED:-20261123} max_examples=${API_TEST_MAX_EXAMPLES:-300}
@@ -411,11 +413,36 @@ run_api_test() {
   [[ $seed == random ]] && seed_args=()
   need_venv_tool schemathesis "schemathesis==$SCHEMATHESIS_VERSION"
   mkdir -p -- "$work_dir"
+  rm -f -- "$work_dir/junit.xml"
   log "schemathesis run openapi.yaml --url $url (checks: all; max examples: $max_examples; seed: $seed; report: ${work_dir#"$MC_ROOT"/}/junit.xml)"
+  local status=0
   (cd -- "$work_dir" &&
     SCHEMATHESIS_HOOKS="$MC_ROOT/tests/api/hooks.py" schemathesis --no-color run "$MC_ROOT/openapi.yaml" \
       --url "$url" --checks all --max-examples "$max_examples" "${seed_args[@]}" \
-      --report junit --report-junit-path "$work_dir/junit.xml")
+      --report junit --report-junit-path "$work_dir/junit.xml") || status=$?
+  ((status == 0)) || return "$status"
+  # A run that skipped an operation (the events route, say) proves nothing
+  # about it. Callers may run this under `||`, so it returns, never exits.
+  "$VENV_DIR/bin/python" - "$MC_ROOT/openapi.yaml" "$work_dir/junit.xml" <<'PY'
+import sys
+import xml.etree.ElementTree as ElementTree
+
+import yaml
+
+METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+with open(sys.argv[1], encoding="utf-8") as document:
+    paths = yaml.safe_load(document)["paths"]
+operations = {f"{method.upper()} {path}" for path, item in paths.items() for method in item if method in METHODS}
+tested = {
+    case.get("name")
+    for case in ElementTree.parse(sys.argv[2]).iter("testcase")
+    if case.find("skipped") is None
+}
+untested = sorted(operations - tested)
+for operation in untested:
+    print(f"error: schemathesis did not test {operation} (report: {sys.argv[2]})", file=sys.stderr)
+sys.exit(1 if untested else 0)
+PY
 }
 
 # ---------------------------------------------------------------------------

@@ -87,7 +87,11 @@ pub(crate) fn number(value: &Value) -> Result<Decimal, String> {
 
 /// A whole number; `3.0` counts, as JSON Schema's `integer` does.
 pub(crate) fn integer(value: &Value) -> Result<Decimal, String> {
-    let number = number(value).map_err(|_| format!("must be an integer, not {}", describe(value)))?;
+    let number = match value {
+        // A number DynamoDB cannot hold keeps the message that says so.
+        Value::Number(_) => number(value)?,
+        other => return Err(format!("must be an integer, not {}", describe(other))),
+    };
     if number.is_integer() {
         Ok(number)
     } else {
@@ -182,6 +186,14 @@ mod tests {
         assert_eq!(integer_from(&value, 1).unwrap().as_str(), "3.0");
         assert!(integer_from(&json!(0), 1).unwrap_err().contains("at least 1, not 0"));
         assert!(integer_from(&json!(1.5), 0).unwrap_err().contains("integer, not 1.5"));
+    }
+
+    #[test]
+    fn an_integer_too_long_to_store_says_so() {
+        let value: Value = serde_json::from_str(&"9".repeat(39)).unwrap();
+        let error = integer_from(&value, 0).unwrap_err();
+        assert!(error.contains("38"), "{error}");
+        assert!(integer(&json!("3")).unwrap_err().contains("integer, not \"3\""));
     }
 
     #[test]

@@ -31,4 +31,21 @@ mod tests {
         assert!(!served.to_string().contains("#/components/"));
         assert!(schema("nope").is_none());
     }
+
+    #[test]
+    fn every_served_schema_is_self_contained() {
+        assert_eq!(
+            event_types().count(),
+            20,
+            "sessionStart, the 18 event types and contentComplete"
+        );
+        for event_type in event_types() {
+            let served: serde_json::Value = serde_json::from_str(schema(event_type).unwrap()).unwrap();
+            let root = served["$ref"].as_str().unwrap().strip_prefix("#/$defs/").unwrap();
+            assert!(served["$defs"][root].is_object(), "{event_type}: {root} is defined");
+            assert!(!served.to_string().contains("#/components/"), "{event_type}");
+        }
+        assert!(schema("sessionStart").is_some() && schema("contentComplete").is_some());
+        assert!(schema("Play").is_none(), "case matters");
+    }
 }

@@ -1,20 +1,32 @@
 """Schemathesis hooks for `make api-test`: what openapi.yaml cannot say.
 
 Schemathesis sends requests generated from openapi.yaml and reports every
-answer that contradicts it. Two kinds of report are not contradictions, and
-this hook drops exactly those, after checking that they are what they seem:
+answer that contradicts it. Some reports are not contradictions, and these
+hooks drop exactly those, after checking that they are what they seem, or
+prepare each case so that it tests what it means to:
 
 1. "Schema-valid request rejected" (ST202) for a body that breaks a rule JSON
-   Schema cannot express (openapi.yaml lists them in SessionStart's
-   description), when the service's 400 names only those rules' places:
-   - V3, recorded content: playerTime.playhead < params["media.length"];
+   Schema cannot express (openapi.yaml lists them in the descriptions of
+   SessionStart and SessionEvent), when the service's 400 names only those
+   rules' places:
+   - V3, recorded content (sessionStart only): playerTime.playhead <
+     params["media.length"];
    - numbers are stored in DynamoDB exactly as sent, so none may have more
-     than 38 significant digits.
+     than 38 significant digits (every body).
 2. (see before_call) Generated values repeat across cases, so two valid
    bodies would often share one `Idempotency-Key` and rightly get `422`.
    Each well-formed key is made unique per case instead; malformed keys are
    sent as generated. Replays and conflicts are tested in
    tests/idempotency.rs.
+   Likewise, a generated session id names no session (a `404`), and a
+   generated `sessionEnd` closes its session, after which every event gets
+   `410`. So before each `POST /api/v1/sessions/{sessionId}/events` whose
+   id is well-formed, a fresh session is started (a valid sessionStart sent
+   to the same base URL) and its id, from `Location`, replaces the generated
+   one. Malformed ids (negative cases on the path parameter) are sent as
+   generated, and must get `404` (or `400` when the body breaks a rule too,
+   since the body is checked first). Unknown and closed sessions (`404`,
+   `410`) are tested in tests/events_api.rs and tests/end_to_end.rs.
 3. The answer of `cargo lambda watch` itself, not of the function: the
    emulator refuses a text body (no Content-Type, text/*, application/json)
    that is not UTF-8, or a header value with bytes outside ASCII, with its
@@ -30,10 +42,16 @@ import re
 import uuid
 from decimal import Decimal
 
+import requests
 import schemathesis
 
 DYNAMODB_MAX_SIGNIFICANT_DIGITS = 38
 LIVE_CONTENT_TYPES = {"live", "linear"}
+SESSIONS_PATH = "/api/v1/sessions"
+EVENTS_PATH = "/api/v1/sessions/{sessionId}/events"
+SESSION_ID = re.compile(r"[0-9a-f]{64}")
+LOCATION = re.compile(r"/api/v1/sessions/([0-9a-f]{64})")
+SESSION_START_TIMEOUT_SECONDS = 30
 
 
 def is_number(value):
@@ -60,7 +78,7 @@ def numbers_with_pointers(value, keys=()):
             yield from numbers_with_pointers(item, (*keys, index))
 
 
-def inexpressible_rule_violations(body):
+def inexpressible_rule_violations(body, session_start):
     """The pointers where a body breaks the rules openapi.yaml cannot express."""
     if not isinstance(body, dict):
         return set()
@@ -69,6 +87,9 @@ def inexpressible_rule_violations(body):
         for place, number in numbers_with_pointers(body)
         if significant_digits(number) > DYNAMODB_MAX_SIGNIFICANT_DIGITS
     }
+    if not session_start:
+        # Events compare the playhead with nothing.
+        return violations
     player_time, params = body.get("playerTime"), body.get("params")
     if isinstance(player_time, dict) and isinstance(params, dict):
         playhead, length = player_time.get("playhead"), params.get("media.length")
@@ -88,7 +109,8 @@ def problem_pointers(response):
 
 
 def rejected_for_inexpressible_rules_only(case, response):
-    expected = inexpressible_rule_violations(case.body)
+    session_start = case.operation.path == SESSIONS_PATH
+    expected = inexpressible_rule_violations(case.body, session_start)
     reported = problem_pointers(response) if response.status_code == 400 else None
     return bool(expected) and bool(reported) and reported <= expected
 
@@ -125,13 +147,40 @@ def emulator_refused_the_request(response):
 WELL_FORMED_KEY = re.compile(r"[!-~]{1,255}")
 
 
+def session_start_body(case):
+    """The sessionStart example of openapi.yaml: a valid body."""
+    return case.operation.schema.raw_schema["components"]["examples"]["SessionStartVod"]["value"]
+
+
+def start_session(case):
+    """Starts a fresh session on the API under test; its id."""
+    url = case.operation.schema.get_base_url() + SESSIONS_PATH
+    response = requests.post(url, json=session_start_body(case), timeout=SESSION_START_TIMEOUT_SECONDS)
+    found = LOCATION.fullmatch(response.headers.get("Location", ""))
+    if response.status_code != 201 or found is None:
+        raise RuntimeError(
+            f"hooks.py could not start a session for {case.operation.label}: POST {url} answered "
+            f"{response.status_code}, Location {response.headers.get('Location')!r}: {response.text[:500]}"
+        )
+    return found.group(1)
+
+
+def is_event_post(case):
+    return case.operation.path == EVENTS_PATH and str(case.method).upper() == "POST"
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
-    """A fresh, well-formed Idempotency-Key for each case that sends a well-formed one."""
+    """A fresh, well-formed Idempotency-Key for each case that sends a well-formed one,
+    and a live session for each event whose session id is well-formed."""
     for name in list(case.headers or {}):
         key = case.headers[name]
         if name.lower() == "idempotency-key" and isinstance(key, str) and WELL_FORMED_KEY.fullmatch(key):
             case.headers[name] = uuid.uuid4().hex
+    if is_event_post(case):
+        session_id = (case.path_parameters or {}).get("sessionId")
+        if isinstance(session_id, str) and SESSION_ID.fullmatch(session_id):
+            case.path_parameters["sessionId"] = start_session(case)
 
 
 @schemathesis.hook
