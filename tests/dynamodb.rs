@@ -201,7 +201,10 @@ async fn the_function_answers_500_while_the_store_is_down_and_recovers() {
     let client = dynamodb_client(BUDGET).await;
     let table = fresh_table(&client).await;
     let (url, up) = switchable_proxy(support::dynamodb_endpoint()).await;
-    let app = support::dynamodb_app(&redirected(&client, &url), config(&table, &[("STORE_TIMEOUT_MS", "600")]));
+    let app = support::dynamodb_app(
+        &redirected(&client, &url),
+        config(&table, &[("STORE_TIMEOUT_MS", "600")]),
+    );
 
     up.store(false, Ordering::SeqCst);
     let started = Instant::now();
