@@ -22,6 +22,13 @@ use tokio::net::{TcpListener, TcpStream};
 
 const CONCURRENCY: usize = 8;
 
+/// The binary under test: this build's, or another one named by
+/// `MEDIA_COLLECTOR_BIN` (e.g. `target/release/media-collector`, to check the
+/// release build).
+fn function_binary() -> String {
+    std::env::var("MEDIA_COLLECTOR_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_media-collector").to_owned())
+}
+
 /// The function's binary, running under an emulator; killed when dropped.
 struct Function {
     child: Child,
@@ -40,7 +47,7 @@ impl Function {
         store_timeout_ms: u32,
         log_format: &str,
     ) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_media-collector"))
+        let mut child = Command::new(function_binary())
             .env_clear()
             .envs(emulator.lambda_env())
             .env("AWS_LAMBDA_MAX_CONCURRENCY", CONCURRENCY.to_string())
