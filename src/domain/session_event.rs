@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::event_type::{EventType, OPTIONAL_STRING_PARAMS, UnknownEventType};
 use super::field_errors::{Collector, InvalidBody, child};
 use super::player_time::PlayerTime;
-use super::values::{Rule, Scalar, describe, missing, present, scalar, scalar_object, string, type_name};
+use super::values::{Rule, Scalar, describe, json_body, missing, present, scalar, scalar_object, string, top_object};
 use super::{custom_metadata, qoe_data};
 
 const TOP_LEVEL_KEYS: [&str; 5] = ["playerTime", "eventType", "params", "customMetadata", "qoeData"];
@@ -35,21 +35,8 @@ pub struct SessionEvent {
 impl SessionEvent {
     /// Parses a request body. On failure, every broken rule is in the error.
     pub fn parse(body: &str) -> Result<Self, InvalidBody> {
-        if body.trim().is_empty() {
-            return Err(InvalidBody::whole(
-                ANY_EVENT,
-                "the body is empty; send an event JSON object",
-            ));
-        }
-        let value: Value = serde_json::from_str(body)
-            .map_err(|error| InvalidBody::whole(ANY_EVENT, format!("the body is not valid JSON: {error}")))?;
-        let Value::Object(top) = value else {
-            return Err(InvalidBody::whole(
-                ANY_EVENT,
-                format!("the body must be a JSON object, not {}", type_name(&value)),
-            ));
-        };
-        Self::from_object(&top)
+        let value = json_body(body, ANY_EVENT, "an event")?;
+        Self::from_object(top_object(&value, ANY_EVENT)?)
     }
 
     /// Where the event is kept within its session: `playerTime.ts` as 15

@@ -15,7 +15,7 @@ use super::decimal::Decimal;
 use super::field_errors::{Collector, InvalidBody, child};
 use super::params::{self, ParamValue};
 use super::player_time::PlayerTime;
-use super::values::{Scalar, describe, missing, non_empty_string, present, type_name};
+use super::values::{Scalar, describe, json_body, missing, non_empty_string, present, top_object, type_name};
 use super::{custom_metadata, qoe_data};
 
 const TOP_LEVEL_KEYS: [&str; 5] = ["playerTime", "eventType", "params", "customMetadata", "qoeData"];
@@ -50,21 +50,19 @@ pub struct SessionStart {
 impl SessionStart {
     /// Parses a request body. On failure, every broken rule is in the error.
     pub fn parse(body: &str) -> Result<Self, InvalidBody> {
-        if body.trim().is_empty() {
-            return Err(InvalidBody::whole(
-                EVENT_TYPE,
-                "the body is empty; send a sessionStart JSON object",
-            ));
-        }
-        let value: Value = serde_json::from_str(body)
-            .map_err(|error| InvalidBody::whole(EVENT_TYPE, format!("the body is not valid JSON: {error}")))?;
-        let Value::Object(top) = value else {
-            return Err(InvalidBody::whole(
-                EVENT_TYPE,
-                format!("the body must be a JSON object, not {}", type_name(&value)),
-            ));
-        };
-        Self::from_object(&top)
+        Self::from_json(&Self::json(body)?)
+    }
+
+    /// The body as JSON, for a caller that needs the value as well (the
+    /// fingerprint of an idempotent start); [`SessionStart::from_json`] then
+    /// parses it without reading the text again.
+    pub fn json(body: &str) -> Result<Value, InvalidBody> {
+        json_body(body, EVENT_TYPE, "a sessionStart")
+    }
+
+    /// Parses a body already read as JSON, as [`SessionStart::parse`] does.
+    pub fn from_json(value: &Value) -> Result<Self, InvalidBody> {
+        Self::from_object(top_object(value, EVENT_TYPE)?)
     }
 
     fn from_object(top: &Map<String, Value>) -> Result<Self, InvalidBody> {

@@ -10,7 +10,7 @@ use jsonptr::PointerBuf;
 use serde_json::{Map, Value};
 
 use super::decimal::Decimal;
-use super::field_errors::{Collector, child};
+use super::field_errors::{Collector, InvalidBody, child};
 
 /// A value DynamoDB stores as S, N or BOOL.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +34,29 @@ pub(crate) fn present<'a>(object: &'a Map<String, Value>, key: &str) -> Option<&
 pub(crate) fn missing<T>(errors: &mut Collector, at: &PointerBuf) -> Option<T> {
     errors.add(at, "is required");
     None
+}
+
+/// A request body as one JSON value; `kind` (`sessionStart`, `event`) names
+/// the body in the error, `noun` (`a sessionStart`) what to send instead of
+/// nothing.
+pub(crate) fn json_body(body: &str, kind: &str, noun: &str) -> Result<Value, InvalidBody> {
+    if body.trim().is_empty() {
+        return Err(InvalidBody::whole(
+            kind,
+            format!("the body is empty; send {noun} JSON object"),
+        ));
+    }
+    serde_json::from_str(body).map_err(|error| InvalidBody::whole(kind, format!("the body is not valid JSON: {error}")))
+}
+
+/// The top level of a `kind` body, which must be an object.
+pub(crate) fn top_object<'a>(value: &'a Value, kind: &str) -> Result<&'a Map<String, Value>, InvalidBody> {
+    value.as_object().ok_or_else(|| {
+        InvalidBody::whole(
+            kind,
+            format!("the body must be a JSON object, not {}", type_name(value)),
+        )
+    })
 }
 
 pub(crate) fn type_name(value: &Value) -> &'static str {

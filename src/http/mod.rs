@@ -23,9 +23,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::domain::{
-    EventRecord, Fingerprint, IdempotencyKey, InvalidBody, SessionEvent, SessionId, SessionRecord, SessionStart,
-};
+use crate::domain::{EventRecord, Fingerprint, IdempotencyKey, SessionEvent, SessionId, SessionRecord, SessionStart};
 use crate::metrics::{MetricsSink, RequestOutcome};
 use crate::store::{Appended, Created, EventStore, EventStoreError, SessionStore, StoreError};
 
@@ -181,7 +179,8 @@ impl<S: SessionStore + EventStore> App<S> {
     ) -> Result<Answer, ApiError> {
         let text = body::text(request, self.config.max_body_bytes)?;
         let key = idempotency_key(request)?;
-        let start = SessionStart::parse(text)?;
+        let body = SessionStart::json(text)?;
+        let start = SessionStart::from_json(&body)?;
         let mut record = SessionRecord::new(
             start,
             ids.stored().to_owned(),
@@ -189,8 +188,6 @@ impl<S: SessionStore + EventStore> App<S> {
             self.config.session_ttl_days,
         );
         if let Some(key) = key {
-            let body: Value =
-                serde_json::from_str(text).map_err(|error| InvalidBody::whole("sessionStart", error.to_string()))?;
             record = record.idempotent(&key, Fingerprint::of(&body));
         }
         let started = Instant::now();
