@@ -18,7 +18,6 @@
 
 mod support;
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fs::File;
 use std::future::Future;
@@ -31,7 +30,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use http_body_util::{BodyExt, Full};
@@ -44,7 +42,7 @@ use hyper_util::rt::TokioIo;
 use media_collector::http::App;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
-use support::{config, dynamodb_client, fresh_table};
+use support::{Item, config, dynamodb_client, event_items, fresh_tables};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -223,9 +221,6 @@ async fn a_player_page_in_chromium_reaches_the_api_across_origins() {
 // ---------------------------------------------------------------------------
 // The API: HTTP in, an API Gateway HTTP API event to the handler, its answer out.
 
-/// A DynamoDB item.
-type Item = HashMap<String, AttributeValue>;
-
 /// One request as an API server received and answered it.
 #[derive(Debug, Clone)]
 struct Seen {
@@ -247,12 +242,8 @@ struct Api {
 
 impl Api {
     async fn start(client: &Client, allow_origin: &str) -> Self {
-        let table = fresh_table(client).await;
-        // The events table `config` names beside it.
-        let events_table = format!("{table}-events");
-        media_collector::table::create_events_table_if_missing(client, &events_table)
-            .await
-            .unwrap_or_else(|error| panic!("cannot create {events_table}: {error}"));
+        // The events table is the one `config` names beside the sessions table.
+        let (table, events_table) = fresh_tables(client).await;
         let app = Arc::new(support::dynamodb_app(
             client,
             config(&table, &[("CORS_ALLOW_ORIGIN", allow_origin)]),
@@ -717,17 +708,8 @@ async fn wait_for_item(client: &Client, table: &str, name: &str, browser: &mut C
 
 /// The types of a session's stored events, in player-time order.
 async fn stored_event_types(client: &Client, table: &str, session_id: &str) -> Vec<String> {
-    client
-        .query()
-        .table_name(table)
-        .key_condition_expression("sessionId = :id")
-        .expression_attribute_values(":id", AttributeValue::S(session_id.to_owned()))
-        .consistent_read(true)
-        .send()
+    event_items(client, table, session_id)
         .await
-        .unwrap_or_else(|error| panic!("Query {table}: {error}"))
-        .items
-        .unwrap_or_default()
         .iter()
         .map(|item| string(item, "eventType"))
         .collect()

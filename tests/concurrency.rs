@@ -12,11 +12,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use futures_util::future::join_all;
 use runtime_api_emulator::{Emulator, Outcome};
 use serde_json::Value;
-use support::{dynamodb_client, dynamodb_endpoint, event_json, fresh_table};
+use support::{dynamodb_client, dynamodb_endpoint, event_items, event_json, fresh_table, fresh_tables, session_item};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -192,15 +191,7 @@ async fn overlapping_invocations_are_each_stored_answered_and_logged_once() {
     let distinct: std::collections::HashSet<&String> = session_of_request.values().collect();
     assert_eq!(distinct.len(), count, "session ids are distinct");
     for id in distinct {
-        let item = client
-            .get_item()
-            .table_name(&table)
-            .key("sessionId", AttributeValue::S(id.clone()))
-            .consistent_read(true)
-            .send()
-            .await
-            .unwrap()
-            .item;
+        let item = session_item(&client, &table, id).await;
         assert!(item.is_some(), "a 201 names session {id}, which is not stored");
     }
 
@@ -275,11 +266,8 @@ async fn text_logs_carry_no_colour_codes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn overlapping_events_of_one_session_are_each_stored_and_counted() {
     let client = dynamodb_client(Duration::from_secs(3)).await;
-    let table = fresh_table(&client).await;
-    let events_table = format!("{table}-events");
-    media_collector::table::create_events_table_if_missing(&client, &events_table)
-        .await
-        .expect("the events table in DynamoDB Local");
+    // The binary is given `{table}-events`, the name fresh_tables gives it.
+    let (table, events_table) = fresh_tables(&client).await;
     let endpoint = delaying_proxy(dynamodb_endpoint(), Duration::from_millis(20)).await;
     let emulator = Emulator::start().await.unwrap();
     let function = Function::spawn(&emulator, &table, &endpoint, 3_000);
@@ -292,12 +280,10 @@ async fn overlapping_events_of_one_session_are_each_stored_and_counted() {
     let location = answer["headers"]["location"].as_str().expect("a Location").to_owned();
 
     let count = 2 * CONCURRENCY;
+    let id = location.rsplit('/').next().unwrap();
     let events = (0..count).map(|index| {
-        let mut event = session_start_event();
-        event["rawPath"] = format!("{location}/events").into();
         let ts = 1_763_870_881_336_i64 + 10_000 * i64::try_from(index).unwrap();
-        event["body"] = support::event_body_at("ping", ts).to_string().into();
-        emulator.invoke(event)
+        emulator.invoke(support::event_post_json(id, &support::event_body_at("ping", ts)))
     });
     for invocation in join_all(events).await {
         let invocation = invocation.expect("an answer");
@@ -307,33 +293,13 @@ async fn overlapping_events_of_one_session_are_each_stored_and_counted() {
         assert_eq!(answer["statusCode"], 204, "{answer}");
     }
 
-    let id = location.rsplit('/').next().unwrap();
-    let session = client
-        .get_item()
-        .table_name(&table)
-        .key("sessionId", AttributeValue::S(id.to_owned()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-        .expect("the session");
+    let session = session_item(&client, &table, id).await.expect("the session");
     assert_eq!(
         session["eventCount"].as_n().unwrap(),
         &count.to_string(),
         "no lost update of the count"
     );
-    let stored = client
-        .query()
-        .table_name(&events_table)
-        .key_condition_expression("sessionId = :id")
-        .expression_attribute_values(":id", AttributeValue::S(id.to_owned()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .count;
-    assert_eq!(usize::try_from(stored).unwrap(), count);
+    assert_eq!(event_items(&client, &events_table, id).await.len(), count);
     let lines = function.request_lines();
     assert_eq!(lines.len(), count + 1, "one request line per invocation");
     assert!(

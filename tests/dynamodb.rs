@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -17,7 +16,7 @@ use media_collector::store::dynamodb::{self, DynamoDbSessionStore, WarmUp};
 use media_collector::store::{Created, SessionStore, StoreError};
 use support::{
     Fault, closed_port, config, dynamodb_client, event, faulty_endpoint, fresh_table, full_body, m, n, redirected, s,
-    sample_body, switchable_proxy,
+    sample_body, session_item, switchable_proxy,
 };
 use time::OffsetDateTime;
 
@@ -30,18 +29,6 @@ fn record(body: &str, request_id: &str) -> SessionRecord {
     SessionRecord::new(start, request_id.to_owned(), OffsetDateTime::now_utc(), 30)
 }
 
-async fn stored(client: &Client, table: &str, session_id: &str) -> Option<HashMap<String, AttributeValue>> {
-    client
-        .get_item()
-        .table_name(table)
-        .key("sessionId", AttributeValue::S(session_id.to_owned()))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("GetItem on DynamoDB Local")
-        .item
-}
-
 #[tokio::test]
 async fn the_stored_item_is_the_spec_record() {
     let client = dynamodb_client(Duration::from_secs(3)).await;
@@ -51,7 +38,7 @@ async fn the_stored_item_is_the_spec_record() {
     let before = OffsetDateTime::now_utc().unix_timestamp();
     store.create(&record).await.expect("the write succeeds");
 
-    let item = stored(&client, &table, record.session_id.as_str())
+    let item = session_item(&client, &table, record.session_id.as_str())
         .await
         .expect("the item is there");
     let names: Vec<&str> = {
@@ -127,7 +114,7 @@ async fn optional_parts_are_stored_only_when_sent() {
     body.as_object_mut().unwrap().remove("qoeData");
     let record = record(&body.to_string(), "req-2");
     store.create(&record).await.expect("the write succeeds");
-    let item = stored(&client, &table, record.session_id.as_str()).await.unwrap();
+    let item = session_item(&client, &table, record.session_id.as_str()).await.unwrap();
     assert!(
         !item.contains_key("customMetadata") && !item.contains_key("qoeData"),
         "{item:?}"
@@ -146,7 +133,7 @@ async fn an_existing_session_is_never_overwritten() {
     second.session_id = first.session_id.clone();
     let conflict = store.create(&second).await;
     assert!(matches!(conflict, Err(StoreError::AlreadyExists)), "{conflict:?}");
-    let item = stored(&client, &table, first.session_id.as_str()).await.unwrap();
+    let item = session_item(&client, &table, first.session_id.as_str()).await.unwrap();
     assert_eq!(s(&item, "requestId"), "first");
     assert!(!m(&item, "params").contains_key("visitor.customerIDs"));
 
@@ -226,7 +213,7 @@ async fn the_function_answers_500_while_the_store_is_down_and_recovers() {
     let location = response.headers()["location"].to_str().unwrap();
     let id = location.rsplit('/').next().unwrap();
     assert!(
-        stored(&client, &table, id).await.is_some(),
+        session_item(&client, &table, id).await.is_some(),
         "the 201 names a stored record"
     );
 }

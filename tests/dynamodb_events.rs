@@ -7,23 +7,21 @@
 
 mod support;
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use media_collector::domain::{
-    EventRecord, GoneReason, SessionEvent, SessionId, SessionPolicy, SessionRecord, SessionStart, epoch_millis,
-    rfc3339_millis,
+    EventRecord, GoneReason, SessionEvent, SessionPolicy, SessionRecord, SessionStart, epoch_millis, rfc3339_millis,
 };
 use media_collector::store::dynamodb::DynamoDbSessionStore;
 use media_collector::store::dynamodb_events::DynamoDbEventStore;
 use media_collector::store::{Appended, EventStore, EventStoreError, SessionStore};
 use serde_json::Value;
 use support::{
-    EVENT_TYPES, Fault, Intercept, closed_port, dynamodb_client, dynamodb_endpoint, event_body, event_body_at,
-    faulty_endpoint, fresh_tables, intercepting_proxy, m, n, redirected, s, sample_body,
+    EVENT_TYPES, Fault, Intercept, Item, Tables, closed_port, dynamodb_client, dynamodb_endpoint, event_body,
+    event_body_at, faulty_endpoint, intercepting_proxy, m, n, redirected, s, sample_body,
 };
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -33,24 +31,8 @@ const BUDGET: Duration = Duration::from_millis(600);
 const SLACK: Duration = Duration::from_millis(900);
 const TS: i64 = 1_509_045_334_153;
 
-/// Two tables, a store of each kind, and ways to look at what they hold.
-struct Tables {
-    client: Client,
-    sessions: String,
-    events: String,
-}
-
+/// The adapters on a test's tables, and a test's sessions.
 impl Tables {
-    async fn new() -> Self {
-        let client = dynamodb_client(Duration::from_secs(10)).await;
-        let (sessions, events) = fresh_tables(&client).await;
-        Self {
-            client,
-            sessions,
-            events,
-        }
-    }
-
     /// The event store, through `client` (the direct one, or a faulty route).
     fn store(&self, client: &Client, budget: Duration) -> DynamoDbEventStore {
         DynamoDbEventStore::new(client.clone(), &self.sessions, &self.events, budget)
@@ -73,34 +55,6 @@ impl Tables {
 
     async fn session(&self) -> SessionRecord {
         self.session_created_at(OffsetDateTime::now_utc()).await
-    }
-
-    async fn session_item(&self, session: &SessionRecord) -> HashMap<String, AttributeValue> {
-        self.client
-            .get_item()
-            .table_name(&self.sessions)
-            .key("sessionId", AttributeValue::S(session.session_id.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .expect("GetItem on DynamoDB Local")
-            .item
-            .expect("the session is there")
-    }
-
-    /// The session's events, in key order.
-    async fn event_items(&self, session_id: &SessionId) -> Vec<HashMap<String, AttributeValue>> {
-        self.client
-            .query()
-            .table_name(&self.events)
-            .key_condition_expression("sessionId = :id")
-            .expression_attribute_values(":id", AttributeValue::S(session_id.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .expect("Query on DynamoDB Local")
-            .items
-            .unwrap_or_default()
     }
 
     async fn set_on_session(&self, session: &SessionRecord, attribute: &str, value: AttributeValue) {
@@ -146,13 +100,13 @@ fn attribute(value: &Value) -> AttributeValue {
     }
 }
 
-fn names(item: &HashMap<String, AttributeValue>) -> Vec<&str> {
+fn names(item: &Item) -> Vec<&str> {
     let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
     names.sort_unstable();
     names
 }
 
-fn count(item: &HashMap<String, AttributeValue>) -> u64 {
+fn count(item: &Item) -> u64 {
     n(item, "eventCount").parse().expect("eventCount is a whole number")
 }
 
@@ -174,11 +128,11 @@ async fn every_event_type_is_stored_attribute_by_attribute() {
         sent.push((record, event_body_at(event_type, ts)));
     }
 
-    let items = tables.event_items(&session.session_id).await;
+    let items = tables.event_items(session.session_id.as_str()).await;
     assert_eq!(items.len(), types.len());
     let mut by_key: Vec<&(EventRecord, Value)> = sent.iter().collect();
     by_key.sort_by_key(|(record, _)| record.key());
-    let session_item = tables.session_item(&session).await;
+    let session_item = tables.session_item(session.session_id.as_str()).await;
     for (item, (record, body)) in items.iter().zip(by_key) {
         let event_type = body["eventType"].as_str().unwrap();
         let mut expected = vec![
@@ -253,7 +207,7 @@ async fn exact_decimals_and_a_zero_fraction_ts_are_kept_as_sent() {
             .unwrap(),
         Appended::Stored
     );
-    let items = tables.event_items(&session.session_id).await;
+    let items = tables.event_items(session.session_id.as_str()).await;
     assert_eq!(s(&items[0], "eventKey"), "001509045324153#chapterStart");
     assert_eq!(n(m(&items[0], "playerTime"), "ts"), "1509045324153.0");
     assert_eq!(
@@ -272,7 +226,7 @@ async fn the_session_record_counts_events_and_only_session_end_closes_it() {
     let tables = Tables::new().await;
     let store = tables.direct();
     let session = tables.session().await;
-    let before = tables.session_item(&session).await;
+    let before = tables.session_item(session.session_id.as_str()).await;
     assert!(!before.contains_key("eventCount") && !before.contains_key("lastEventAt"));
 
     for (i, event_type) in ["play", "sessionComplete", "contentComplete", "ping"]
@@ -284,12 +238,12 @@ async fn the_session_record_counts_events_and_only_session_end_closes_it() {
             store.append(&record, &SessionPolicy::default()).await.unwrap(),
             Appended::Stored
         );
-        let item = tables.session_item(&session).await;
+        let item = tables.session_item(session.session_id.as_str()).await;
         assert_eq!(count(&item), i as u64 + 1, "after {event_type}");
         assert_eq!(n(&item, "lastEventAt"), epoch_millis(record.received_at).to_string());
         assert!(!item.contains_key("endedAt"), "{event_type} does not close the session");
     }
-    let item = tables.session_item(&session).await;
+    let item = tables.session_item(session.session_id.as_str()).await;
     assert_eq!(
         s(&item, "createdAt"),
         session.created_at_rfc3339(),
@@ -312,7 +266,7 @@ async fn an_unknown_session_is_refused_and_nothing_is_written() {
         .append(&of_type(&never_stored, "play", TS), &SessionPolicy::default())
         .await;
     assert!(matches!(outcome, Err(EventStoreError::UnknownSession)), "{outcome:?}");
-    assert!(tables.event_items(&never_stored.session_id).await.is_empty());
+    assert!(tables.event_items(never_stored.session_id.as_str()).await.is_empty());
 }
 
 #[tokio::test]
@@ -349,19 +303,19 @@ async fn a_closed_session_is_refused_with_its_reason_and_left_as_it_was() {
         ("ended beats expired", &ended_and_expired, GoneReason::Ended),
         ("expired beats idle", &expired_and_idle, GoneReason::Expired),
     ] {
-        let before = tables.session_item(session).await;
+        let before = tables.session_item(session.session_id.as_str()).await;
         let outcome = store.append(&of_type(session, "ping", TS + 1), &policy).await;
         assert!(
             matches!(outcome, Err(EventStoreError::Gone(found)) if found == reason),
             "{case}: {outcome:?}"
         );
         assert_eq!(
-            tables.session_item(session).await,
+            tables.session_item(session.session_id.as_str()).await,
             before,
             "{case}: the session is untouched"
         );
         let keys: Vec<String> = tables
-            .event_items(&session.session_id)
+            .event_items(session.session_id.as_str())
             .await
             .iter()
             .map(|item| s(item, "eventKey"))
@@ -391,7 +345,7 @@ async fn a_session_goes_idle_after_the_timeout_since_its_last_event() {
         matches!(outcome, Err(EventStoreError::Gone(GoneReason::Idle))),
         "{outcome:?}"
     );
-    assert_eq!(count(&tables.session_item(&session).await), 2);
+    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 2);
 }
 
 #[tokio::test]
@@ -405,14 +359,18 @@ async fn a_retried_event_is_stored_once_even_after_the_session_ended() {
     assert_eq!(store.append(&play, &policy).await.unwrap(), Appended::Stored);
     let retry = event(&session, &event_body_at("play", TS), "the-retry");
     assert_eq!(store.append(&retry, &policy).await.unwrap(), Appended::Duplicate);
-    let items = tables.event_items(&session.session_id).await;
+    let items = tables.event_items(session.session_id.as_str()).await;
     assert_eq!(items.len(), 1);
     assert_eq!(s(&items[0], "requestId"), play.request_id, "the first write stays");
-    assert_eq!(count(&tables.session_item(&session).await), 1, "counted once");
+    assert_eq!(
+        count(&tables.session_item(session.session_id.as_str()).await),
+        1,
+        "counted once"
+    );
 
     let end = of_type(&session, "sessionEnd", TS + 5);
     assert_eq!(store.append(&end, &policy).await.unwrap(), Appended::Stored);
-    let after_end = tables.session_item(&session).await;
+    let after_end = tables.session_item(session.session_id.as_str()).await;
     assert_eq!(store.append(&end, &policy).await.unwrap(), Appended::Duplicate);
     assert_eq!(store.append(&retry, &policy).await.unwrap(), Appended::Duplicate);
     let late = store.append(&of_type(&session, "ping", TS + 6), &policy).await;
@@ -421,11 +379,11 @@ async fn a_retried_event_is_stored_once_even_after_the_session_ended() {
         "{late:?}"
     );
     assert_eq!(
-        tables.session_item(&session).await,
+        tables.session_item(session.session_id.as_str()).await,
         after_end,
         "the duplicates changed nothing"
     );
-    assert_eq!(tables.event_items(&session.session_id).await.len(), 2);
+    assert_eq!(tables.event_items(session.session_id.as_str()).await.len(), 2);
 
     // Same ts, another type: another event.
     let other = tables.session().await;
@@ -452,8 +410,12 @@ async fn concurrent_events_on_one_session_are_all_stored_and_counted() {
         let outcome = task.await.expect("the task ran");
         assert_eq!(outcome.expect("every event is stored"), Appended::Stored);
     }
-    assert_eq!(count(&tables.session_item(&session).await), 20, "no lost update");
-    assert_eq!(tables.event_items(&session.session_id).await.len(), 20);
+    assert_eq!(
+        count(&tables.session_item(session.session_id.as_str()).await),
+        20,
+        "no lost update"
+    );
+    assert_eq!(tables.event_items(session.session_id.as_str()).await.len(), 20);
 }
 
 #[tokio::test]
@@ -475,8 +437,8 @@ async fn the_same_event_sent_many_times_at_once_is_stored_and_counted_once() {
         }
     }
     assert_eq!(stored, 1);
-    assert_eq!(count(&tables.session_item(&session).await), 1);
-    assert_eq!(tables.event_items(&session.session_id).await.len(), 1);
+    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 1);
+    assert_eq!(tables.event_items(session.session_id.as_str()).await.len(), 1);
 }
 
 /// Runs an append whose transaction is held until `between` has changed the
@@ -536,9 +498,15 @@ async fn the_transaction_refuses_what_changed_after_the_first_read() {
             matches!(outcome, Err(EventStoreError::Gone(found)) if found == reason),
             "{case}: {outcome:?}"
         );
-        assert!(tables.event_items(&session.session_id).await.is_empty(), "{case}");
         assert!(
-            !tables.session_item(&session).await.contains_key("eventCount"),
+            tables.event_items(session.session_id.as_str()).await.is_empty(),
+            "{case}"
+        );
+        assert!(
+            !tables
+                .session_item(session.session_id.as_str())
+                .await
+                .contains_key("eventCount"),
             "{case}"
         );
     }
@@ -579,7 +547,7 @@ async fn the_transaction_refuses_what_changed_after_the_first_read() {
     })
     .await;
     assert_eq!(outcome.unwrap(), Appended::Duplicate);
-    assert_eq!(count(&tables.session_item(&session).await), 2);
+    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 2);
 }
 
 async fn timed_append(
@@ -613,7 +581,7 @@ async fn an_unreachable_or_hanging_store_fails_within_the_budget() {
 async fn a_transaction_that_never_arrives_fails_within_the_budget_and_writes_nothing() {
     let tables = Tables::new().await;
     let session = tables.session().await;
-    let before = tables.session_item(&session).await;
+    let before = tables.session_item(session.session_id.as_str()).await;
     let (url, tries) = intercepting_proxy(dynamodb_endpoint(), "TransactWriteItems", Intercept::Refuse).await;
     let store = tables.store(&redirected(&dynamodb_client(BUDGET).await, &url), BUDGET);
     let (outcome, took) = timed_append(&store, &of_type(&session, "play", TS)).await;
@@ -626,8 +594,12 @@ async fn a_transaction_that_never_arrives_fails_within_the_budget_and_writes_not
         tries.load(Ordering::SeqCst) >= 1,
         "the first read went through, the transaction did not"
     );
-    assert_eq!(tables.session_item(&session).await, before, "the session is untouched");
-    assert!(tables.event_items(&session.session_id).await.is_empty());
+    assert_eq!(
+        tables.session_item(session.session_id.as_str()).await,
+        before,
+        "the session is untouched"
+    );
+    assert!(tables.event_items(session.session_id.as_str()).await.is_empty());
 }
 
 #[tokio::test]
@@ -647,14 +619,14 @@ async fn a_transaction_whose_answer_is_lost_is_stored_and_counted_once() {
         2,
         "the first answer was lost, the retry's came back"
     );
-    assert_eq!(count(&tables.session_item(&session).await), 1);
-    let items = tables.event_items(&session.session_id).await;
+    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 1);
+    let items = tables.event_items(session.session_id.as_str()).await;
     assert_eq!(items.len(), 1);
     assert_eq!(s(&items[0], "requestId"), record.request_id);
     // And the player's own retry is a duplicate.
     let again = tables.direct().append(&record, &SessionPolicy::default()).await;
     assert_eq!(again.unwrap(), Appended::Duplicate);
-    assert_eq!(count(&tables.session_item(&session).await), 1);
+    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 1);
 }
 
 #[tokio::test]
@@ -668,15 +640,15 @@ async fn a_conflicting_transaction_is_tried_again() {
         .await;
     assert_eq!(outcome.expect("stored on the third try"), Appended::Stored);
     assert_eq!(tries.load(Ordering::SeqCst), 3);
-    assert_eq!(count(&tables.session_item(&session).await), 1);
-    assert_eq!(tables.event_items(&session.session_id).await.len(), 1);
+    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 1);
+    assert_eq!(tables.event_items(session.session_id.as_str()).await.len(), 1);
 }
 
 #[tokio::test]
 async fn endless_conflicts_end_within_the_budget_and_write_nothing() {
     let tables = Tables::new().await;
     let session = tables.session().await;
-    let before = tables.session_item(&session).await;
+    let before = tables.session_item(session.session_id.as_str()).await;
     let (url, tries) = intercepting_proxy(
         dynamodb_endpoint(),
         "TransactWriteItems",
@@ -691,6 +663,6 @@ async fn endless_conflicts_end_within_the_budget_and_write_nothing() {
         "took {took:?}, budget {BUDGET:?}"
     );
     assert!(tries.load(Ordering::SeqCst) >= 3, "tried again while the budget lasted");
-    assert_eq!(tables.session_item(&session).await, before);
-    assert!(tables.event_items(&session.session_id).await.is_empty());
+    assert_eq!(tables.session_item(session.session_id.as_str()).await, before);
+    assert!(tables.event_items(session.session_id.as_str()).await.is_empty());
 }

@@ -6,8 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::AttributeValue;
-use support::{dynamodb_client, sample_body};
+use support::{dynamodb_client, event_items, sample_body, session_item};
 
 fn function_url() -> String {
     std::env::var("MEDIA_COLLECTOR_URL").unwrap_or_else(|_| {
@@ -55,15 +54,8 @@ async fn a_posted_session_start_is_created_and_stored() {
         .expect("Location under /api/v1/sessions/");
 
     let client = dynamodb_client(Duration::from_secs(3)).await;
-    let item = client
-        .get_item()
-        .table_name(&table)
-        .key("sessionId", AttributeValue::S(id.to_owned()))
-        .consistent_read(true)
-        .send()
+    let item = session_item(&client, &table, id)
         .await
-        .expect("GetItem on DynamoDB Local")
-        .item
         .unwrap_or_else(|| panic!("no record {id} in {table}"));
     let params = item["params"].as_m().unwrap();
     assert_eq!(params["media.length"].as_n().unwrap(), "60.39333333333333");
@@ -152,17 +144,7 @@ async fn a_session_reports_its_events_until_it_ends() {
 
     let id = location.rsplit('/').next().unwrap();
     let client = dynamodb_client(Duration::from_secs(3)).await;
-    let stored = client
-        .query()
-        .table_name(&events_table)
-        .key_condition_expression("sessionId = :id")
-        .expression_attribute_values(":id", AttributeValue::S(id.to_owned()))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("Query on DynamoDB Local")
-        .items
-        .unwrap_or_default();
+    let stored = event_items(&client, &events_table, id).await;
     let types: Vec<&str> = stored
         .iter()
         .map(|item| item["eventType"].as_s().unwrap().as_str())

@@ -10,14 +10,13 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use media_collector::http::App;
 use serde_json::{Value, json};
 use support::{
-    DynamoDbStores, config, dynamodb_app, dynamodb_client, dynamodb_endpoint, event, event_body_at, event_json,
-    fresh_tables, n, redirected, request, s, switchable_proxy,
+    DynamoDbStores, Tables, body_text, config, dynamodb_app, dynamodb_client, dynamodb_endpoint, event, event_body_at,
+    event_post, n, redirected, s, switchable_proxy,
 };
 
 const BUDGET: Duration = Duration::from_millis(600);
@@ -25,94 +24,36 @@ const BUDGET: Duration = Duration::from_millis(600);
 const SLACK: Duration = Duration::from_millis(900);
 const TS: i64 = 1_763_870_881_336;
 
-struct Fixture {
-    client: Client,
-    sessions: String,
-    events: String,
+/// The function on a test's tables (`config` names the events table beside
+/// the sessions table), with `extra` settings, through `client`.
+fn app_via(tables: &Tables, client: &Client, extra: &[(&str, &str)]) -> App<DynamoDbStores> {
+    dynamodb_app(client, config(&tables.sessions, extra))
 }
 
-impl Fixture {
-    async fn new() -> Self {
-        let client = dynamodb_client(Duration::from_secs(10)).await;
-        let (sessions, events) = fresh_tables(&client).await;
-        Self {
-            client,
-            sessions,
-            events,
-        }
-    }
+fn app(tables: &Tables, extra: &[(&str, &str)]) -> App<DynamoDbStores> {
+    app_via(tables, &tables.client, extra)
+}
 
-    /// The function on these tables, with `extra` settings, through `client`.
-    fn app_via(&self, client: &Client, extra: &[(&str, &str)]) -> App<DynamoDbStores> {
-        let mut settings = vec![("EVENTS_TABLE_NAME", self.events.as_str())];
-        settings.extend_from_slice(extra);
-        dynamodb_app(client, config(&self.sessions, &settings))
-    }
-
-    fn app(&self, extra: &[(&str, &str)]) -> App<DynamoDbStores> {
-        self.app_via(&self.client, extra)
-    }
-
-    async fn session_item(&self, id: &str) -> std::collections::HashMap<String, AttributeValue> {
-        self.client
-            .get_item()
-            .table_name(&self.sessions)
-            .key("sessionId", AttributeValue::S(id.to_owned()))
-            .consistent_read(true)
-            .send()
-            .await
-            .expect("GetItem on DynamoDB Local")
-            .item
-            .expect("the session is stored")
-    }
-
-    /// The session's stored event keys, in player-time order.
-    async fn event_keys(&self, id: &str) -> Vec<String> {
-        self.client
-            .query()
-            .table_name(&self.events)
-            .key_condition_expression("sessionId = :id")
-            .expression_attribute_values(":id", AttributeValue::S(id.to_owned()))
-            .consistent_read(true)
-            .send()
-            .await
-            .expect("Query on DynamoDB Local")
-            .items
-            .unwrap_or_default()
-            .iter()
-            .map(|item| s(item, "eventKey"))
-            .collect()
-    }
+/// The session's stored event keys, in player-time order.
+async fn event_keys(tables: &Tables, id: &str) -> Vec<String> {
+    tables
+        .event_items(id)
+        .await
+        .iter()
+        .map(|item| s(item, "eventKey"))
+        .collect()
 }
 
 /// Starts a session through the function; its id.
 async fn start(app: &App<DynamoDbStores>) -> String {
     let response = app.handle(event("apigw-http-session-start.json")).await;
-    assert_eq!(response.status(), StatusCode::CREATED, "{}", text(&response));
+    assert_eq!(response.status(), StatusCode::CREATED, "{}", body_text(&response));
     let location = response.headers()["location"].to_str().unwrap();
     location.rsplit('/').next().unwrap().to_owned()
 }
 
-/// An HTTP API event posting `body` to the events of `session_id`.
-fn post_event(session_id: &str, body: &Value) -> media_collector::http::ApiRequest {
-    let mut lambda_event = event_json("apigw-http-session-start.json");
-    let path = format!("/api/v1/sessions/{session_id}/events");
-    lambda_event["rawPath"] = json!(path);
-    lambda_event["requestContext"]["http"]["path"] = json!(path);
-    lambda_event["body"] = json!(body.to_string());
-    request(&lambda_event)
-}
-
 async fn send(app: &App<DynamoDbStores>, session_id: &str, event_type: &str, ts: i64) -> Response<Body> {
-    app.handle(post_event(session_id, &event_body_at(event_type, ts))).await
-}
-
-fn text(response: &Response<Body>) -> String {
-    match response.body() {
-        Body::Text(text) => text.clone(),
-        Body::Binary(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-        _ => String::new(),
-    }
+    app.handle(event_post(session_id, &event_body_at(event_type, ts))).await
 }
 
 fn problem(response: &Response<Body>) -> Value {
@@ -120,14 +61,19 @@ fn problem(response: &Response<Body>) -> Value {
         response.headers()["content-type"],
         "application/problem+json",
         "{}",
-        text(response)
+        body_text(response)
     );
-    serde_json::from_str(&text(response)).expect("a JSON problem document")
+    serde_json::from_str(&body_text(response)).expect("a JSON problem document")
 }
 
 fn assert_accepted(response: &Response<Body>, what: &str) {
-    assert_eq!(response.status(), StatusCode::NO_CONTENT, "{what}: {}", text(response));
-    assert!(text(response).is_empty(), "{what}");
+    assert_eq!(
+        response.status(),
+        StatusCode::NO_CONTENT,
+        "{what}: {}",
+        body_text(response)
+    );
+    assert!(body_text(response).is_empty(), "{what}");
     let headers = response.headers();
     assert_eq!(headers["access-control-allow-origin"], "*", "{what}");
     assert_eq!(headers["access-control-allow-methods"], "OPTIONS,POST,PUT", "{what}");
@@ -140,7 +86,7 @@ fn assert_accepted(response: &Response<Body>, what: &str) {
 }
 
 fn assert_gone(response: &Response<Body>, reason: &str) {
-    assert_eq!(response.status(), StatusCode::GONE, "{}", text(response));
+    assert_eq!(response.status(), StatusCode::GONE, "{}", body_text(response));
     let problem = problem(response);
     assert_eq!(problem["status"], 410);
     assert_eq!(problem["reason"], reason, "{problem}");
@@ -153,8 +99,8 @@ fn assert_gone(response: &Response<Body>, reason: &str) {
 
 #[tokio::test]
 async fn a_whole_session_is_played_stored_in_order_and_closed_by_its_end() {
-    let fixture = Fixture::new().await;
-    let app = fixture.app(&[]);
+    let tables = Tables::new().await;
+    let app = app(&tables, &[]);
     let id = start(&app).await;
 
     let played = [
@@ -191,9 +137,9 @@ async fn a_whole_session_is_played_stored_in_order_and_closed_by_its_end() {
         .enumerate()
         .map(|(index, event_type)| format!("{:015}#{event_type}", TS + 1_000 * index as i64))
         .collect();
-    assert_eq!(fixture.event_keys(&id).await, expected);
+    assert_eq!(event_keys(&tables, &id).await, expected);
 
-    let session = fixture.session_item(&id).await;
+    let session = tables.session_item(&id).await;
     assert_eq!(n(&session, "eventCount"), played.len().to_string());
     assert!(session.contains_key("endedAt"), "sessionEnd closed the session");
     assert!(n(&session, "lastEventAt").parse::<i64>().is_ok());
@@ -201,7 +147,7 @@ async fn a_whole_session_is_played_stored_in_order_and_closed_by_its_end() {
     let late = send(&app, &id, "ping", TS + 100_000).await;
     assert_gone(&late, "ended");
     assert_eq!(
-        fixture.event_keys(&id).await.len(),
+        event_keys(&tables, &id).await.len(),
         played.len(),
         "the refused event is not stored"
     );
@@ -209,8 +155,8 @@ async fn a_whole_session_is_played_stored_in_order_and_closed_by_its_end() {
 
 #[tokio::test]
 async fn a_retry_is_answered_204_and_stored_once_even_after_the_end() {
-    let fixture = Fixture::new().await;
-    let app = fixture.app(&[]);
+    let tables = Tables::new().await;
+    let app = app(&tables, &[]);
     let id = start(&app).await;
     assert_accepted(&send(&app, &id, "play", TS).await, "play");
     assert_accepted(&send(&app, &id, "play", TS).await, "the retried play");
@@ -218,42 +164,52 @@ async fn a_retry_is_answered_204_and_stored_once_even_after_the_end() {
     assert_accepted(&send(&app, &id, "play", TS).await, "play retried after the end");
     assert_accepted(&send(&app, &id, "sessionEnd", TS + 1_000).await, "sessionEnd retried");
     assert_gone(&send(&app, &id, "ping", TS + 2_000).await, "ended");
-    assert_eq!(fixture.event_keys(&id).await.len(), 2);
-    assert_eq!(n(&fixture.session_item(&id).await, "eventCount"), "2");
+    assert_eq!(event_keys(&tables, &id).await.len(), 2);
+    assert_eq!(n(&tables.session_item(&id).await, "eventCount"), "2");
 }
 
 #[tokio::test]
 async fn an_idle_or_expired_session_is_gone_with_its_reason() {
-    let fixture = Fixture::new().await;
-    let idle_app = fixture.app(&[("SESSION_IDLE_TIMEOUT_S", "1")]);
+    let tables = Tables::new().await;
+    let idle_app = app(&tables, &[("SESSION_IDLE_TIMEOUT_S", "1")]);
     let id = start(&idle_app).await;
     assert_accepted(&send(&idle_app, &id, "play", TS).await, "play");
     tokio::time::sleep(Duration::from_millis(1_300)).await;
     assert_gone(&send(&idle_app, &id, "ping", TS + 10_000).await, "idle");
 
-    let short_app = fixture.app(&[("SESSION_MAX_AGE_S", "1")]);
+    let short_app = app(&tables, &[("SESSION_MAX_AGE_S", "1")]);
     let id = start(&short_app).await;
     assert_accepted(&send(&short_app, &id, "play", TS).await, "play");
     tokio::time::sleep(Duration::from_millis(1_300)).await;
     assert_gone(&send(&short_app, &id, "ping", TS + 10_000).await, "expired");
-    assert_eq!(fixture.event_keys(&id).await.len(), 1, "only the play is stored");
+    assert_eq!(event_keys(&tables, &id).await.len(), 1, "only the play is stored");
 }
 
 #[tokio::test]
 async fn an_unknown_or_malformed_id_is_404_after_the_body_is_checked() {
-    let fixture = Fixture::new().await;
-    let app = fixture.app(&[]);
+    let tables = Tables::new().await;
+    let app = app(&tables, &[]);
     for id in ["0".repeat(64), "A".repeat(64), "not-an-id".to_owned()] {
         let response = send(&app, &id, "play", TS).await;
-        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{id}: {}", text(&response));
+        assert_eq!(
+            response.status(),
+            StatusCode::NOT_FOUND,
+            "{id}: {}",
+            body_text(&response)
+        );
         let problem = problem(&response);
         assert!(
             problem["detail"].as_str().unwrap().contains("POST /api/v1/sessions"),
             "tells the client to start a new session: {problem}"
         );
         // An invalid body is a 400 first, whatever the id.
-        let invalid = app.handle(post_event(&id, &json!({ "eventType": "play" }))).await;
-        assert_eq!(invalid.status(), StatusCode::BAD_REQUEST, "{id}: {}", text(&invalid));
+        let invalid = app.handle(event_post(&id, &json!({ "eventType": "play" }))).await;
+        assert_eq!(
+            invalid.status(),
+            StatusCode::BAD_REQUEST,
+            "{id}: {}",
+            body_text(&invalid)
+        );
         assert_eq!(problem_pointers(&invalid), ["/playerTime"]);
     }
 }
@@ -269,8 +225,8 @@ fn problem_pointers(response: &Response<Body>) -> Vec<String> {
 
 #[tokio::test]
 async fn concurrent_events_of_one_session_are_each_counted() {
-    let fixture = Fixture::new().await;
-    let app = std::sync::Arc::new(fixture.app(&[]));
+    let tables = Tables::new().await;
+    let app = std::sync::Arc::new(app(&tables, &[]));
     let id = start(&app).await;
     let sends = (0..16).map(|index| {
         let app = std::sync::Arc::clone(&app);
@@ -280,18 +236,18 @@ async fn concurrent_events_of_one_session_are_each_counted() {
     for answer in futures_util::future::join_all(sends).await {
         assert_eq!(answer.unwrap(), StatusCode::NO_CONTENT);
     }
-    assert_eq!(fixture.event_keys(&id).await.len(), 16);
-    assert_eq!(n(&fixture.session_item(&id).await, "eventCount"), "16");
+    assert_eq!(event_keys(&tables, &id).await.len(), 16);
+    assert_eq!(n(&tables.session_item(&id).await, "eventCount"), "16");
 }
 
 #[tokio::test]
 async fn a_store_fault_during_an_event_is_a_500_within_the_budget_with_nothing_half_written() {
-    let fixture = Fixture::new().await;
+    let tables = Tables::new().await;
     let (url, up) = switchable_proxy(dynamodb_endpoint()).await;
     let client = redirected(&dynamodb_client(BUDGET).await, &url);
-    let app = fixture.app_via(&client, &[("STORE_TIMEOUT_MS", "600")]);
+    let app = app_via(&tables, &client, &[("STORE_TIMEOUT_MS", "600")]);
     let id = start(&app).await;
-    let before = fixture.session_item(&id).await;
+    let before = tables.session_item(&id).await;
 
     up.store(false, Ordering::SeqCst);
     let started = Instant::now();
@@ -301,7 +257,7 @@ async fn a_store_fault_during_an_event_is_a_500_within_the_budget_with_nothing_h
         response.status(),
         StatusCode::INTERNAL_SERVER_ERROR,
         "{}",
-        text(&response)
+        body_text(&response)
     );
     assert!(took < BUDGET + SLACK, "took {took:?}, budget {BUDGET:?}");
     let problem = problem(&response);
@@ -317,10 +273,10 @@ async fn a_store_fault_during_an_event_is_a_500_within_the_budget_with_nothing_h
         "{problem}"
     );
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
-    assert_eq!(fixture.session_item(&id).await, before, "the session is untouched");
-    assert!(fixture.event_keys(&id).await.is_empty(), "no event was written");
+    assert_eq!(tables.session_item(&id).await, before, "the session is untouched");
+    assert!(event_keys(&tables, &id).await.is_empty(), "no event was written");
 
     up.store(true, Ordering::SeqCst);
     assert_accepted(&send(&app, &id, "play", TS).await, "play once the store is back");
-    assert_eq!(n(&fixture.session_item(&id).await, "eventCount"), "1");
+    assert_eq!(n(&tables.session_item(&id).await, "eventCount"), "1");
 }

@@ -16,7 +16,7 @@ use media_collector::http::{ApiRequest, App, Route};
 use media_collector::store::SessionStore;
 use media_collector::store::in_memory::InMemorySessionStore;
 use serde_json::Value;
-use support::{EVENT_TYPES, body_bytes, config, event, event_files, event_json, request};
+use support::{EVENT_TYPES, body_bytes, body_text, config, event, event_files, event_json, request};
 use time::OffsetDateTime;
 
 /// The session every sample on the events route is sent to (`events/*-event-*.json`,
@@ -235,14 +235,6 @@ const DETAILS: &[(&str, &str)] = &[
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
-}
-
-fn body_text(response: &Response<Body>) -> String {
-    match response.body() {
-        Body::Text(text) => text.clone(),
-        Body::Binary(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-        _ => String::new(),
-    }
 }
 
 fn assert_cors(file: &str, headers: &HeaderMap) {

@@ -225,12 +225,8 @@ async fn an_event_written_is_counted_once_and_a_retry_not_again() {
     let (app, buffer) = app(InMemorySessionStore::default());
     let created = app.handle(event("apigw-http-session-start.json")).await;
     let location = created.headers()["location"].to_str().unwrap().to_owned();
-    let post = |body: Value| {
-        let mut lambda_event = support::event_json("apigw-http-session-start.json");
-        lambda_event["rawPath"] = json!(format!("{location}/events"));
-        lambda_event["body"] = json!(body.to_string());
-        support::request(&lambda_event)
-    };
+    let session_id = location.rsplit('/').next().unwrap();
+    let post = |body: Value| support::event_post(session_id, &body);
     let play = support::event_body_at("play", 1_763_870_881_336);
     assert_eq!(app.handle(post(play.clone())).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.handle(post(play)).await.status(), StatusCode::NO_CONTENT);

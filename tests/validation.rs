@@ -18,22 +18,7 @@ fn apply(changes: &[Change]) -> String {
 
 /// `(pointer, words the message must contain)` for each expected error.
 fn assert_errors(case: &str, body: &str, expected: &[(&str, &str)]) {
-    let errors = match SessionStart::parse(body) {
-        Ok(_) => panic!("{case}: accepted, expected errors {expected:?}"),
-        Err(invalid) => invalid.errors().to_vec(),
-    };
-    let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.pointer.as_str(), e.detail.as_str())).collect();
-    assert_eq!(
-        errors.len(),
-        expected.len(),
-        "{case}: expected {expected:?}, found {found:?}"
-    );
-    for (pointer, words) in expected {
-        assert!(
-            found.iter().any(|(p, detail)| p == pointer && detail.contains(words)),
-            "{case}: no error at {pointer:?} saying {words:?}; found {found:?}"
-        );
-    }
+    support::assert_errors(case, SessionStart::parse(body), expected);
 }
 
 fn accepted(case: &str, body: &str) -> SessionStart {

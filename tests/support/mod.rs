@@ -121,6 +121,31 @@ pub fn event(file: &str) -> ApiRequest {
     request(&event_json(file))
 }
 
+/// An HTTP API event (the envelope of `apigw-http-session-start.json`)
+/// posting `body` to the events of `session_id`.
+pub fn event_post_json(session_id: &str, body: &Value) -> Value {
+    let mut lambda_event = event_json("apigw-http-session-start.json");
+    let path = format!("/api/v1/sessions/{session_id}/events");
+    lambda_event["rawPath"] = json!(path);
+    lambda_event["requestContext"]["http"]["path"] = json!(path);
+    lambda_event["body"] = json!(body.to_string());
+    lambda_event
+}
+
+/// [`event_post_json`], decoded the way the function decodes it.
+pub fn event_post(session_id: &str, body: &Value) -> ApiRequest {
+    request(&event_post_json(session_id, body))
+}
+
+/// The body of an answer, as text.
+pub fn body_text(response: &lambda_http::Response<lambda_http::Body>) -> String {
+    match response.body() {
+        lambda_http::Body::Text(text) => text.clone(),
+        lambda_http::Body::Binary(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        _ => String::new(),
+    }
+}
+
 /// The body bytes of a decoded request.
 pub fn body_bytes(request: &ApiRequest) -> &[u8] {
     match &request.body {
@@ -168,6 +193,31 @@ pub fn app<S: media_collector::store::SessionStore + media_collector::store::Eve
 ) -> media_collector::http::App<S> {
     let (sink, _buffer) = media_collector::metrics::MetricsSink::buffer();
     media_collector::http::App::with_metrics(config, store, sink)
+}
+
+/// Checks that `parsed` failed with exactly the `expected` errors, each a
+/// `(pointer, words its message must contain)`.
+pub fn assert_errors<T: std::fmt::Debug>(
+    case: &str,
+    parsed: Result<T, media_collector::domain::InvalidBody>,
+    expected: &[(&str, &str)],
+) {
+    let errors = match parsed {
+        Ok(value) => panic!("{case}: accepted as {value:?}, expected errors {expected:?}"),
+        Err(invalid) => invalid.errors().to_vec(),
+    };
+    let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.pointer.as_str(), e.detail.as_str())).collect();
+    assert_eq!(
+        errors.len(),
+        expected.len(),
+        "{case}: expected {expected:?}, found {found:?}"
+    );
+    for (pointer, words) in expected {
+        assert!(
+            found.iter().any(|(p, detail)| p == pointer && detail.contains(words)),
+            "{case}: no error at {pointer:?} saying {words:?}; found {found:?}"
+        );
+    }
 }
 
 /// A change to a sample body: set the value at a pointer, or remove it.
@@ -295,14 +345,79 @@ pub fn m<'a>(item: &'a HashMap<String, AttributeValue>, name: &str) -> &'a HashM
         .unwrap_or_else(|_| panic!("{name} is not M: {:?}", item[name]))
 }
 
-/// A fresh pair of tables, sessions and events, as the function uses them.
+/// A fresh pair of tables, sessions and events, as the function uses them:
+/// the events table is named as [`config`] names it by default,
+/// `{sessions}-events`.
 pub async fn fresh_tables(client: &Client) -> (String, String) {
     let sessions = fresh_table(client).await;
-    let events = format!("test-events-{}", uuid::Uuid::new_v4());
+    let events = format!("{sessions}-events");
     media_collector::table::create_events_table_if_missing(client, &events)
         .await
         .unwrap_or_else(|e| panic!("cannot create table {events} in DynamoDB Local: {e}"));
     (sessions, events)
+}
+
+/// A DynamoDB item.
+pub type Item = HashMap<String, AttributeValue>;
+
+/// The session record `session_id` in `table`, read consistently.
+pub async fn session_item(client: &Client, table: &str, session_id: &str) -> Option<Item> {
+    client
+        .get_item()
+        .table_name(table)
+        .key("sessionId", AttributeValue::S(session_id.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("GetItem on DynamoDB Local")
+        .item
+}
+
+/// The events of `session_id` in `table`, read consistently, in key
+/// (player-time) order.
+pub async fn event_items(client: &Client, table: &str, session_id: &str) -> Vec<Item> {
+    client
+        .query()
+        .table_name(table)
+        .key_condition_expression("sessionId = :id")
+        .expression_attribute_values(":id", AttributeValue::S(session_id.to_owned()))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("Query on DynamoDB Local")
+        .items
+        .unwrap_or_default()
+}
+
+/// Both fresh tables of a test, and what they hold.
+pub struct Tables {
+    pub client: Client,
+    pub sessions: String,
+    pub events: String,
+}
+
+impl Tables {
+    pub async fn new() -> Self {
+        let client = dynamodb_client(Duration::from_secs(10)).await;
+        let (sessions, events) = fresh_tables(&client).await;
+        Self {
+            client,
+            sessions,
+            events,
+        }
+    }
+
+    /// The session's record; it must be there.
+    pub async fn session_item(&self, session_id: &str) -> Item {
+        session_item(&self.client, &self.sessions, session_id)
+            .await
+            .unwrap_or_else(|| panic!("no session {session_id} in {}", self.sessions))
+    }
+
+    /// The session's events, in key (player-time) order.
+    pub async fn event_items(&self, session_id: &str) -> Vec<Item> {
+        event_items(&self.client, &self.events, session_id).await
+    }
 }
 
 /// The stores the function runs on: both DynamoDB adapters, wired as
