@@ -14,6 +14,7 @@ pub const CORS_ALLOW_ORIGIN: &str = "CORS_ALLOW_ORIGIN";
 pub const MAX_BODY_BYTES: &str = "MAX_BODY_BYTES";
 pub const STORE_TIMEOUT_MS: &str = "STORE_TIMEOUT_MS";
 pub const AWS_ENDPOINT_URL_DYNAMODB: &str = "AWS_ENDPOINT_URL_DYNAMODB";
+pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
 pub const AWS_LAMBDA_MAX_CONCURRENCY: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 pub const EVENTS_TABLE_NAME: &str = "EVENTS_TABLE_NAME";
 pub const SESSION_IDLE_TIMEOUT_S: &str = "SESSION_IDLE_TIMEOUT_S";
@@ -114,7 +115,9 @@ impl Config {
             1..=HIGHEST_CONCURRENCY,
             "requests",
         ));
-        check.keep(endpoint_url(lookup(AWS_ENDPOINT_URL_DYNAMODB)));
+        for name in [AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL] {
+            check.keep(endpoint_url(name, lookup(name)));
+        }
         let log = check.keep(LogSettings::from_lookup(&lookup));
 
         let (
@@ -232,15 +235,11 @@ fn whole_number(
     }
 }
 
-fn endpoint_url(value: Option<String>) -> Result<(), String> {
+fn endpoint_url(name: &str, value: Option<String>) -> Result<(), String> {
     let Some(value) = value else { return Ok(()) };
     match value.parse::<lambda_http::http::Uri>() {
         Ok(uri) if matches!(uri.scheme_str(), Some("http" | "https")) && uri.host().is_some() => Ok(()),
-        _ => Err(invalid(
-            AWS_ENDPOINT_URL_DYNAMODB,
-            &value,
-            "expected an http:// or https:// URL",
-        )),
+        _ => Err(invalid(name, &value, "expected an http:// or https:// URL")),
     }
 }
 
@@ -276,6 +275,7 @@ mod tests {
             (STORE_TIMEOUT_MS, "-5"),
             (CORS_ALLOW_ORIGIN, "not an origin"),
             (AWS_ENDPOINT_URL_DYNAMODB, "localhost:8000"),
+            (AWS_ENDPOINT_URL, "ftp://example.com"),
             (AWS_LAMBDA_MAX_CONCURRENCY, "0"),
             (SESSION_IDLE_TIMEOUT_S, "0"),
             (SESSION_MAX_AGE_S, "1d"),
@@ -293,12 +293,13 @@ mod tests {
             STORE_TIMEOUT_MS,
             CORS_ALLOW_ORIGIN,
             AWS_ENDPOINT_URL_DYNAMODB,
+            AWS_ENDPOINT_URL,
             AWS_LAMBDA_MAX_CONCURRENCY,
             "AWS_LAMBDA_LOG_LEVEL",
         ] {
             assert!(message.contains(name), "{name} missing from: {message}");
         }
-        assert_eq!(error.problems.len(), 11, "{message}");
+        assert_eq!(error.problems.len(), 12, "{message}");
     }
 
     #[test]

@@ -7,93 +7,36 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use runtime_api_emulator::{Emulator, Outcome};
 use serde_json::Value;
+use support::function::{Function, command, started, with_local_credentials};
 use support::{dynamodb_client, dynamodb_endpoint, event_items, event_json, fresh_table, fresh_tables, session_item};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const CONCURRENCY: usize = 8;
 
-/// The binary under test: this build's, or another one named by
-/// `MEDIA_COLLECTOR_BIN` (e.g. `target/release/media-collector`, to check the
-/// release build).
-fn function_binary() -> String {
-    std::env::var("MEDIA_COLLECTOR_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_media-collector").to_owned())
+/// The function in concurrent mode, logging JSON.
+fn spawn(emulator: &Emulator, table: &str, endpoint: &str, store_timeout_ms: u32) -> Function {
+    spawn_with_log_format(emulator, table, endpoint, store_timeout_ms, "JSON")
 }
 
-/// The function's binary, running under an emulator; killed when dropped.
-struct Function {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Function {
-    fn spawn(emulator: &Emulator, table: &str, endpoint: &str, store_timeout_ms: u32) -> Self {
-        Self::spawn_with_log_format(emulator, table, endpoint, store_timeout_ms, "JSON")
-    }
-
-    fn spawn_with_log_format(
-        emulator: &Emulator,
-        table: &str,
-        endpoint: &str,
-        store_timeout_ms: u32,
-        log_format: &str,
-    ) -> Self {
-        let mut child = Command::new(function_binary())
-            .env_clear()
-            .envs(emulator.lambda_env())
+fn spawn_with_log_format(
+    emulator: &Emulator,
+    table: &str,
+    endpoint: &str,
+    store_timeout_ms: u32,
+    log_format: &str,
+) -> Function {
+    Function::spawn(
+        with_local_credentials(&mut command(emulator, table, endpoint))
             .env("AWS_LAMBDA_MAX_CONCURRENCY", CONCURRENCY.to_string())
             .env("AWS_LAMBDA_LOG_FORMAT", log_format)
-            .env("TABLE_NAME", table)
-            .env("EVENTS_TABLE_NAME", format!("{table}-events"))
-            .env("STORE_TIMEOUT_MS", store_timeout_ms.to_string())
-            .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "local")
-            .env("AWS_SECRET_ACCESS_KEY", "local")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the media-collector binary starts");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let collected = Arc::clone(&lines);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                collected.lock().unwrap_or_else(PoisonError::into_inner).push(line);
-            }
-        });
-        Self { child, lines }
-    }
-
-    fn all_lines(&self) -> Vec<String> {
-        self.lines.lock().unwrap_or_else(PoisonError::into_inner).clone()
-    }
-
-    /// The `request` log lines (one per request), as JSON.
-    fn request_lines(&self) -> Vec<Value> {
-        self.lines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|line| line["fields"]["message"] == "request")
-            .collect()
-    }
-}
-
-impl Drop for Function {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+            .env("STORE_TIMEOUT_MS", store_timeout_ms.to_string()),
+    )
 }
 
 /// A TCP proxy to `upstream` that holds every chunk the client sends for
@@ -149,13 +92,6 @@ fn session_start_event() -> Value {
     event_json("apigw-http-session-start.json")
 }
 
-async fn started(emulator: &Emulator) {
-    emulator
-        .first_poll(Duration::from_secs(30))
-        .await
-        .unwrap_or_else(|e| panic!("the function did not start: {e}"));
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn overlapping_invocations_are_each_stored_answered_and_logged_once() {
     let client = dynamodb_client(Duration::from_secs(3)).await;
@@ -163,7 +99,7 @@ async fn overlapping_invocations_are_each_stored_answered_and_logged_once() {
     let delay = Duration::from_millis(150);
     let endpoint = delaying_proxy(dynamodb_endpoint(), delay).await;
     let emulator = Emulator::start().await.unwrap();
-    let function = Function::spawn(&emulator, &table, &endpoint, 3_000);
+    let function = spawn(&emulator, &table, &endpoint, 3_000);
     started(&emulator).await;
 
     let count = 3 * CONCURRENCY;
@@ -214,7 +150,7 @@ async fn a_hanging_store_answers_500_within_the_budget_in_concurrent_mode() {
     let endpoint = hanging_endpoint().await;
     let emulator = Emulator::start().await.unwrap();
     let budget = Duration::from_millis(600);
-    let _function = Function::spawn(&emulator, "sessions", &endpoint, 600);
+    let _function = spawn(&emulator, "sessions", &endpoint, 600);
     started(&emulator).await;
 
     let began = Instant::now();
@@ -244,7 +180,7 @@ async fn text_logs_carry_no_colour_codes() {
     let client = dynamodb_client(Duration::from_secs(3)).await;
     let table = fresh_table(&client).await;
     let emulator = Emulator::start().await.unwrap();
-    let function = Function::spawn_with_log_format(&emulator, &table, &dynamodb_endpoint(), 3_000, "Text");
+    let function = spawn_with_log_format(&emulator, &table, &dynamodb_endpoint(), 3_000, "Text");
     started(&emulator).await;
     let invocation = emulator.invoke(session_start_event()).await.expect("an answer");
     assert!(matches!(invocation.outcome, Outcome::Response(_)));
@@ -270,7 +206,7 @@ async fn overlapping_events_of_one_session_are_each_stored_and_counted() {
     let (table, events_table) = fresh_tables(&client).await;
     let endpoint = delaying_proxy(dynamodb_endpoint(), Duration::from_millis(20)).await;
     let emulator = Emulator::start().await.unwrap();
-    let function = Function::spawn(&emulator, &table, &endpoint, 3_000);
+    let function = spawn(&emulator, &table, &endpoint, 3_000);
     started(&emulator).await;
 
     let start = emulator.invoke(session_start_event()).await.expect("an answer");

@@ -6,18 +6,25 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use aws_config::BehaviorVersion;
+use aws_config::ecs::EcsCredentialsProvider;
+use aws_config::environment::{EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider};
+use aws_config::meta::credentials::CredentialsProviderChain;
+use aws_config::meta::region::ProvideRegion;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
-#[cfg(not(feature = "aws-lc"))]
+use aws_smithy_async::rt::sleep::TokioSleep;
 use aws_smithy_http_client::tls;
 
 use super::item::{CREATED_AT, IDEMPOTENCY_FINGERPRINT, REQUEST_ID, to_item};
 use super::{Created, SessionStore, StoreError};
+use crate::config::{AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB};
 use crate::domain::SessionRecord;
 
 /// Attempts per write: the first and two retries, all within the budget.
@@ -25,9 +32,15 @@ const MAX_ATTEMPTS: u32 = 3;
 /// Connecting should take milliseconds; a dead endpoint must leave budget for retries.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// Builds the SDK client once, from the standard AWS environment
-/// (`AWS_REGION`, credentials, `AWS_ENDPOINT_URL_DYNAMODB`…), with `budget`
-/// as the total time a call may take, retries included.
+/// Builds the SDK client once, with `budget` as the total time a call may
+/// take, retries included. It reads what Lambda provides and nothing else:
+/// the region from `AWS_REGION` (or `AWS_DEFAULT_REGION`), credentials from
+/// the environment (`AWS_ACCESS_KEY_ID`…) or else from the container
+/// credentials endpoint (`AWS_CONTAINER_CREDENTIALS_FULL_URI` or
+/// `…_RELATIVE_URI`), and the endpoint from `AWS_ENDPOINT_URL_DYNAMODB` or
+/// `AWS_ENDPOINT_URL`. Shared config and credentials files (`~/.aws`) are
+/// not read: a Lambda function has none, and the providers that read them
+/// (SSO, STS web identity, IMDS…) made a ninth of the binary.
 pub async fn connect(budget: Duration) -> Client {
     let attempt_budget = budget / MAX_ATTEMPTS;
     let timeouts = TimeoutConfig::builder()
@@ -35,22 +48,59 @@ pub async fn connect(budget: Duration) -> Client {
         .operation_attempt_timeout(attempt_budget)
         .connect_timeout(attempt_budget.min(MAX_CONNECT_TIMEOUT))
         .build();
-    let loader = aws_config::defaults(BehaviorVersion::latest());
-    #[cfg(not(feature = "aws-lc"))]
-    let loader = loader.http_client(
-        aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
-            .build_https(),
-    );
-    let sdk_config = loader
+    let http_client = https_client();
+    let container_credentials = EcsCredentialsProvider::builder()
+        .configure(
+            &ProviderConfig::empty()
+                .with_http_client(http_client.clone())
+                .with_sleep_impl(TokioSleep::new())
+                .with_timeout_config(timeouts.clone()),
+        )
+        .build();
+    let credentials = CredentialsProviderChain::first_try("Environment", EnvironmentVariableCredentialsProvider::new())
+        .or_else("ContainerEndpoint", container_credentials);
+    let mut config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(EnvironmentVariableRegionProvider::new().region().await)
+        .credentials_provider(credentials)
+        .http_client(http_client)
+        .sleep_impl(TokioSleep::new())
         .timeout_config(timeouts)
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
         // The timeouts above already bound every call; the stalled-stream
         // monitor would only add work to each request for small bodies.
-        .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
-        .load()
-        .await;
-    Client::new(&sdk_config)
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
+    if let Some(url) = endpoint_url(|name| std::env::var(name).ok()) {
+        config = config.endpoint_url(url);
+    }
+    Client::from_conf(config.build())
+}
+
+/// The endpoint the SDK would take from the environment: the service's own
+/// variable first, then the global one, unless endpoint variables are to be
+/// ignored.
+fn endpoint_url(lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let ignored = lookup("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|value| value.eq_ignore_ascii_case("true"));
+    if ignored {
+        return None;
+    }
+    [AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL]
+        .into_iter()
+        .find_map(|name| lookup(name).filter(|url| !url.is_empty()))
+}
+
+#[cfg(not(feature = "aws-lc"))]
+fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https()
+}
+
+#[cfg(feature = "aws-lc")]
+fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::AwsLc))
+        .build_https()
 }
 
 /// What the warm-up found, for the start-up log and for tests.
@@ -170,4 +220,30 @@ fn classify(error: SdkError<PutItemError>, record: &SessionRecord) -> Result<Cre
 fn is_same_write(existing: &HashMap<String, AttributeValue>, record: &SessionRecord) -> bool {
     let text = |name: &str| existing.get(name).and_then(|value| value.as_s().ok()).cloned();
     text(CREATED_AT) == Some(record.created_at_rfc3339()) && text(REQUEST_ID) == Some(record.request_id.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(vars: &[(&str, &str)]) -> Option<String> {
+        endpoint_url(|name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        })
+    }
+
+    #[test]
+    fn the_dynamodb_endpoint_wins_over_the_global_one_unless_endpoints_are_ignored() {
+        let both = [
+            (AWS_ENDPOINT_URL_DYNAMODB, "http://dynamodb.local"),
+            (AWS_ENDPOINT_URL, "http://global.local"),
+        ];
+        assert_eq!(endpoint(&both).as_deref(), Some("http://dynamodb.local"));
+        assert_eq!(endpoint(&both[1..]).as_deref(), Some("http://global.local"));
+        assert_eq!(endpoint(&[]), None);
+        let ignored = [both[0], both[1], ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE")];
+        assert_eq!(endpoint(&ignored), None);
+    }
 }

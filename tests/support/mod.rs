@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test crate uses its own part of this module
 
 mod faults;
+pub mod function;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
