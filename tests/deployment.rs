@@ -207,15 +207,10 @@ fn the_function_has_exactly_the_dynamodb_actions_its_adapters_call() {
 
     let expected: BTreeMap<String, BTreeSet<String>> = [
         (
-            // Sessions: PutItem (start), DescribeTable (warm-up), GetItem (the
+            // Sessions: PutItem (start), GetItem (the warm-up, and the
             // session before an event), UpdateItem (inside the transaction).
             "SessionsTable.Arn",
-            &[
-                "dynamodb:DescribeTable",
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ][..],
+            &["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..],
         ),
         // Events: GetItem (is a refused event a retry?), PutItem (inside the
         // transaction). No Query, Scan, DeleteItem or stream reads.

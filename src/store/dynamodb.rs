@@ -26,11 +26,14 @@ use super::item::{CREATED_AT, IDEMPOTENCY_FINGERPRINT, REQUEST_ID, to_item};
 use super::{Created, SessionStore, StoreError};
 use crate::config::{AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB};
 use crate::domain::SessionRecord;
+use crate::table::PARTITION_KEY;
 
 /// Attempts per write: the first and two retries, all within the budget.
 const MAX_ATTEMPTS: u32 = 3;
 /// Connecting should take milliseconds; a dead endpoint must leave budget for retries.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// The key the warm-up reads: never a session id (64 hexadecimal digits).
+const WARM_UP_KEY: &str = "warm-up";
 
 /// Builds the SDK client once, with `budget` as the total time a call may
 /// take, retries included. It reads what Lambda provides and nothing else:
@@ -119,13 +122,20 @@ pub enum WarmUp {
 
 /// Opens the connection to DynamoDB during init, so that the first request
 /// does not pay for the TCP and TLS handshakes and the credential look-up:
-/// one `DescribeTable` on the sessions table (free, and it tells whether the
-/// table exists). Waits at most `limit` and never fails: the function
-/// serves whatever the outcome, and the outcome is logged.
+/// one `GetItem` on the sessions table, for a key no session has (it tells
+/// whether the table exists, needs no permission the function lacks, and,
+/// unlike `DescribeTable`, is no control-plane call with its lower rate
+/// limits when many environments start at once). Waits at most `limit` and
+/// never fails: the function serves whatever the outcome, and the outcome
+/// is logged.
 pub async fn warm_up(client: &Client, table_name: &str, limit: Duration) -> WarmUp {
     let started = Instant::now();
-    let described = tokio::time::timeout(limit, client.describe_table().table_name(table_name).send()).await;
-    let outcome = match described {
+    let read = client
+        .get_item()
+        .table_name(table_name)
+        .key(PARTITION_KEY, AttributeValue::S(WARM_UP_KEY.to_owned()))
+        .send();
+    let outcome = match tokio::time::timeout(limit, read).await {
         Ok(Ok(_)) => WarmUp::Ready,
         Ok(Err(SdkError::ServiceError(error))) if error.err().is_resource_not_found_exception() => WarmUp::NoSuchTable,
         Ok(Err(error)) => WarmUp::Failed(DisplayErrorContext(&error).to_string()),
