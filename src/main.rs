@@ -44,15 +44,7 @@ fn main() -> ExitCode {
         tokio::runtime::Builder::new_current_thread().enable_all().build()
     };
     match runtime {
-        // Served from a task rather than from `block_on`'s own future: waking
-        // a task is a push onto the runtime's queue, while waking that future
-        // costs two system calls (the runtime's eventfd), several per request.
-        Ok(runtime) => runtime.block_on(async {
-            tokio::spawn(serve(config)).await.unwrap_or_else(|error| {
-                eprintln!("media-collector stopped: {error}");
-                ExitCode::FAILURE
-            })
-        }),
+        Ok(runtime) => runtime.block_on(serve(config)),
         Err(error) => {
             eprintln!("media-collector cannot start: no async runtime: {error}");
             ExitCode::FAILURE
