@@ -20,7 +20,7 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 use tokio::process::Command;
 
-use function::{Function, Launch, Running, Store};
+use function::{Function, Launch, Running, Store, peak_rss};
 use knobs::Knobs;
 use report::Figures;
 use services::ddb_local::DynamoDbLocal;
@@ -30,6 +30,8 @@ use services::tls_front::TlsFront;
 const TABLE: &str = "media-collector-bench-sessions";
 const EVENT_FILE: &str = "events/apigw-http-session-start.json";
 /// The function compared with the baseline "naive" in the ratio column.
+/// The warm requests are split into this many batches per function.
+const WARM_BATCHES: usize = 10;
 const SUBJECT: &str = "media-collector";
 const BASELINE: &str = "naive";
 
@@ -192,6 +194,7 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
     }
 
     // Rounds interleave the functions, so that any drift of the machine hits all alike.
+    let mut warm_processes = Vec::with_capacity(functions.len());
     for round in 1..=knobs.cold_starts {
         for (function, figures) in functions.iter().zip(figures.iter_mut()) {
             let name = format!("{}-cold-{round}", function.label);
@@ -207,23 +210,43 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
                 ms(cold.first_invocation)
             );
             if round == knobs.cold_starts {
-                let warm = scenarios::warm(&running, knobs.warmup, knobs.warm_requests).await?;
-                figures.warm_p50_ms = Some(ms(warm.p50));
-                figures.warm_p99_ms = Some(ms(warm.p99));
-                figures.cpu_us_per_request = Some(warm.cpu_per_request.as_secs_f64() * 1e6);
-                figures.cpu_coarse = warm.cpu_coarse;
-                figures.peak_rss_mib = Some(warm.peak_rss as f64 / 1_048_576.0);
-                eprintln!(
-                    "==> warm, {:<15} p50 {:.2} ms, p99 {:.2} ms, CPU {:.0} µs/request, peak RSS {:.2} MiB",
-                    function.label,
-                    ms(warm.p50),
-                    ms(warm.p99),
-                    warm.cpu_per_request.as_secs_f64() * 1e6,
-                    warm.peak_rss as f64 / 1_048_576.0
-                );
+                // Kept for the warm phase below, run with every function alive.
+                warm_processes.push(running);
+                continue;
             }
             running.stop().await;
         }
+    }
+    // The warm phase: the processes of the last plain round take their
+    // requests in batches, each function's batch in turn.
+    for running in &warm_processes {
+        scenarios::batch(running, knobs.warmup).await?;
+    }
+    let batch_count = knobs.warm_requests.clamp(1, WARM_BATCHES);
+    let mut warm_batches: Vec<scenarios::WarmBatches> = functions.iter().map(|_| Default::default()).collect();
+    for batch in 0..batch_count {
+        // Every batch the same size but for the remainder, spread over the first ones.
+        let count = knobs.warm_requests / batch_count + usize::from(batch < knobs.warm_requests % batch_count);
+        for (running, batches) in warm_processes.iter().zip(warm_batches.iter_mut()) {
+            batches.add(scenarios::batch(running, count).await?);
+        }
+    }
+    for ((running, batches), figures) in warm_processes.into_iter().zip(warm_batches).zip(figures.iter_mut()) {
+        let warm = batches.figures(peak_rss(running.pid()?)?);
+        figures.warm_p50_ms = Some(ms(warm.p50));
+        figures.warm_p99_ms = Some(ms(warm.p99));
+        figures.cpu_us_per_request = Some(warm.cpu_per_request.as_secs_f64() * 1e6);
+        figures.cpu_coarse = warm.cpu_coarse;
+        figures.peak_rss_mib = Some(warm.peak_rss as f64 / 1_048_576.0);
+        eprintln!(
+            "==> warm, {:<15} p50 {:.2} ms, p99 {:.2} ms, CPU {:.0} µs/request (median of {batch_count} batches), peak RSS {:.2} MiB",
+            running.label,
+            ms(warm.p50),
+            ms(warm.p99),
+            warm.cpu_per_request.as_secs_f64() * 1e6,
+            warm.peak_rss as f64 / 1_048_576.0
+        );
+        running.stop().await;
     }
     for round in 1..=knobs.cold_starts {
         for (function, figures) in functions.iter().zip(figures.iter_mut()) {

@@ -1,15 +1,16 @@
 //! The measurements themselves, one function process at a time: a cold start
 //! (spawn → first poll → first 201), the warm phase (latency, CPU time and
-//! memory over many sequential requests) and throughput (answers per second
-//! for a bounded window, one caller or many). Every loop is bounded in count
-//! and time.
+//! memory over many sequential requests, in batches that the runner
+//! interleaves across functions) and throughput (answers per second for a
+//! bounded window, one caller or many). Every loop is bounded in count and
+//! time.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 
-use crate::function::{CpuSample, Running, peak_rss};
+use crate::function::{CpuSample, CpuUsed, Running, peak_rss};
 
 /// One cold start: the event is queued as the process starts, as when a
 /// request causes a cold start in Lambda.
@@ -66,6 +67,51 @@ pub async fn warm(running: &Running, warmup: usize, count: usize) -> anyhow::Res
         cpu_coarse: used.coarse,
         peak_rss: peak_rss(pid)?,
     })
+}
+
+/// `count` sequential requests: their latencies, and the function's CPU
+/// time over them.
+pub async fn batch(running: &Running, count: usize) -> anyhow::Result<(Vec<Duration>, CpuUsed)> {
+    let pid = running.pid()?;
+    let before = CpuSample::take(pid)?;
+    let mut latencies = Vec::with_capacity(count);
+    for _ in 0..count {
+        latencies.push(running.invoke_created().await?.latency);
+    }
+    Ok((latencies, CpuSample::take(pid)?.since(&before)))
+}
+
+/// The warm figures of one function from its batches: latency percentiles
+/// over every request, and the median of the batches' CPU time per request.
+/// The runner gives each function its batches in turn, so that a machine
+/// slowed for a while (a noisy neighbour) weighs on every function alike and
+/// the median sets such a spell aside.
+#[derive(Debug, Default)]
+pub struct WarmBatches {
+    latencies: Vec<Duration>,
+    cpu_ns_per_request: Vec<f64>,
+    coarse: bool,
+}
+
+impl WarmBatches {
+    pub fn add(&mut self, (latencies, cpu): (Vec<Duration>, CpuUsed)) {
+        if !latencies.is_empty() {
+            self.cpu_ns_per_request.push(cpu.ns as f64 / latencies.len() as f64);
+        }
+        self.coarse |= cpu.coarse;
+        self.latencies.extend(latencies);
+    }
+
+    pub fn figures(mut self, peak_rss: u64) -> Warm {
+        self.latencies.sort_unstable();
+        Warm {
+            p50: percentile(&self.latencies, 50.0),
+            p99: percentile(&self.latencies, 99.0),
+            cpu_per_request: Duration::from_nanos(median(&self.cpu_ns_per_request).unwrap_or(0.0) as u64),
+            cpu_coarse: self.coarse,
+            peak_rss,
+        }
+    }
 }
 
 /// Answers per second from `callers` callers at once, until `window` has
