@@ -15,6 +15,8 @@ pub const MAX_BODY_BYTES: &str = "MAX_BODY_BYTES";
 pub const STORE_TIMEOUT_MS: &str = "STORE_TIMEOUT_MS";
 pub const AWS_ENDPOINT_URL_DYNAMODB: &str = "AWS_ENDPOINT_URL_DYNAMODB";
 pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
+pub const AWS_USE_FIPS_ENDPOINT: &str = "AWS_USE_FIPS_ENDPOINT";
+pub const AWS_USE_DUALSTACK_ENDPOINT: &str = "AWS_USE_DUALSTACK_ENDPOINT";
 pub const AWS_LAMBDA_MAX_CONCURRENCY: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 pub const EVENTS_TABLE_NAME: &str = "EVENTS_TABLE_NAME";
 pub const SESSION_IDLE_TIMEOUT_S: &str = "SESSION_IDLE_TIMEOUT_S";
@@ -117,6 +119,12 @@ impl Config {
         ));
         for name in [AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL] {
             check.keep(endpoint_url(name, lookup(name)));
+        }
+        for name in [AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT] {
+            check.keep(match lookup(name) {
+                Some(value) if flag(&value).is_none() => Err(invalid(name, &value, "expected true or false")),
+                _ => Ok(()),
+            });
         }
         let log = check.keep(LogSettings::from_lookup(&lookup));
 
@@ -235,6 +243,17 @@ fn whole_number(
     }
 }
 
+/// A boolean setting as the AWS SDKs spell it: `true` or `false`, in any case.
+pub fn flag(value: &str) -> Option<bool> {
+    if value.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if value.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 fn endpoint_url(name: &str, value: Option<String>) -> Result<(), String> {
     let Some(value) = value else { return Ok(()) };
     match value.parse::<lambda_http::http::Uri>() {
@@ -276,6 +295,7 @@ mod tests {
             (CORS_ALLOW_ORIGIN, "not an origin"),
             (AWS_ENDPOINT_URL_DYNAMODB, "localhost:8000"),
             (AWS_ENDPOINT_URL, "ftp://example.com"),
+            (AWS_USE_FIPS_ENDPOINT, "yes"),
             (AWS_LAMBDA_MAX_CONCURRENCY, "0"),
             (SESSION_IDLE_TIMEOUT_S, "0"),
             (SESSION_MAX_AGE_S, "1d"),
@@ -294,12 +314,13 @@ mod tests {
             CORS_ALLOW_ORIGIN,
             AWS_ENDPOINT_URL_DYNAMODB,
             AWS_ENDPOINT_URL,
+            AWS_USE_FIPS_ENDPOINT,
             AWS_LAMBDA_MAX_CONCURRENCY,
             "AWS_LAMBDA_LOG_LEVEL",
         ] {
             assert!(message.contains(name), "{name} missing from: {message}");
         }
-        assert_eq!(error.problems.len(), 12, "{message}");
+        assert_eq!(error.problems.len(), 13, "{message}");
     }
 
     #[test]

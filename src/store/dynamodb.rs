@@ -24,7 +24,9 @@ use aws_smithy_http_client::tls;
 
 use super::item::{CREATED_AT, IDEMPOTENCY_FINGERPRINT, REQUEST_ID, to_item};
 use super::{Created, SessionStore, StoreError};
-use crate::config::{AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB};
+use crate::config::{
+    AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_USE_DUALSTACK_ENDPOINT, AWS_USE_FIPS_ENDPOINT, flag,
+};
 use crate::domain::SessionRecord;
 use crate::table::PARTITION_KEY;
 
@@ -41,7 +43,9 @@ const WARM_UP_KEY: &str = "warm-up";
 /// the environment (`AWS_ACCESS_KEY_ID`…) or else from the container
 /// credentials endpoint (`AWS_CONTAINER_CREDENTIALS_FULL_URI` or
 /// `…_RELATIVE_URI`), and the endpoint from `AWS_ENDPOINT_URL_DYNAMODB` or
-/// `AWS_ENDPOINT_URL`. Shared config and credentials files (`~/.aws`) are
+/// `AWS_ENDPOINT_URL` (or, with `AWS_USE_FIPS_ENDPOINT` /
+/// `AWS_USE_DUALSTACK_ENDPOINT`, the regional FIPS or dual-stack endpoint).
+/// Shared config and credentials files (`~/.aws`) are
 /// not read: a Lambda function has none, and the providers that read them
 /// (SSO, STS web identity, IMDS…) made a ninth of the binary.
 pub async fn connect(budget: Duration) -> Client {
@@ -73,9 +77,13 @@ pub async fn connect(budget: Duration) -> Client {
         // The timeouts above already bound every call; the stalled-stream
         // monitor would only add work to each request for small bodies.
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
-    if let Some(url) = endpoint_url(|name| std::env::var(name).ok()) {
+    let lookup = |name: &str| std::env::var(name).ok();
+    if let Some(url) = endpoint_url(lookup) {
         config = config.endpoint_url(url);
     }
+    let switch = |name| lookup(name).as_deref().and_then(flag);
+    config.set_use_fips(switch(AWS_USE_FIPS_ENDPOINT));
+    config.set_use_dual_stack(switch(AWS_USE_DUALSTACK_ENDPOINT));
     Client::from_conf(config.build())
 }
 
