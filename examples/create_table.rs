@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use media_collector::store::dynamodb;
+use media_collector::store::client;
 use media_collector::table;
 
 #[tokio::main]
@@ -21,7 +21,7 @@ async fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     };
-    let client = dynamodb::connect(Duration::from_secs(10)).await;
+    let client = client::connect(Duration::from_secs(10)).await;
     let created = [
         (sessions.as_str(), table::create_if_missing(&client, &sessions).await),
         (

@@ -13,7 +13,8 @@ use media_collector::config::Config;
 use media_collector::http::App;
 use media_collector::logging;
 use media_collector::store::Stores;
-use media_collector::store::dynamodb::{self, DynamoDbSessionStore};
+use media_collector::store::client;
+use media_collector::store::dynamodb::DynamoDbSessionStore;
 use media_collector::store::dynamodb_events::DynamoDbEventStore;
 use serde_json::Value;
 
@@ -53,8 +54,8 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> ExitCode {
-    let client = dynamodb::connect(config.store_timeout).await;
-    dynamodb::warm_up(&client, &config.table_name, WARM_UP_LIMIT.min(config.store_timeout)).await;
+    let client = client::connect(config.store_timeout).await;
+    client::warm_up(&client, &config.table_name, WARM_UP_LIMIT.min(config.store_timeout)).await;
     let store = Stores::new(
         DynamoDbSessionStore::new(client.clone(), config.table_name.clone()),
         DynamoDbEventStore::new(

@@ -12,7 +12,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::http::StatusCode;
 use media_collector::domain::{SessionRecord, SessionStart};
-use media_collector::store::dynamodb::{self, DynamoDbSessionStore, WarmUp};
+use media_collector::store::client::{WarmUp, warm_up};
+use media_collector::store::dynamodb::DynamoDbSessionStore;
 use media_collector::store::{Created, SessionStore, StoreError};
 use support::{
     Fault, closed_port, config, dynamodb_client, event, faulty_endpoint, fresh_table, full_body, m, n, redirected, s,
@@ -223,17 +224,14 @@ async fn the_init_warm_up_says_what_it_found_within_its_limit() {
     let client = dynamodb_client(BUDGET).await;
     let table = fresh_table(&client).await;
     let limit = Duration::from_millis(400);
-    assert_eq!(dynamodb::warm_up(&client, &table, limit).await, WarmUp::Ready);
-    assert_eq!(
-        dynamodb::warm_up(&client, "no-such-table", limit).await,
-        WarmUp::NoSuchTable
-    );
+    assert_eq!(warm_up(&client, &table, limit).await, WarmUp::Ready);
+    assert_eq!(warm_up(&client, "no-such-table", limit).await, WarmUp::NoSuchTable);
 
     // A client that would wait 5 s: only the warm-up's own limit keeps it short.
     let patient = dynamodb_client(Duration::from_secs(5)).await;
     let (hanging, _) = faulty_endpoint(Fault::Hang).await;
     let started = Instant::now();
-    let outcome = dynamodb::warm_up(&redirected(&patient, &hanging), &table, limit).await;
+    let outcome = warm_up(&redirected(&patient, &hanging), &table, limit).await;
     assert!(matches!(outcome, WarmUp::TimedOut | WarmUp::Failed(_)), "{outcome:?}");
     assert!(
         started.elapsed() < limit + SLACK,
@@ -244,7 +242,7 @@ async fn the_init_warm_up_says_what_it_found_within_its_limit() {
     // Refused at once, then retried by the SDK: failed or out of time, but bounded.
     let unreachable = closed_port().await;
     let started = Instant::now();
-    let outcome = dynamodb::warm_up(&redirected(&patient, &unreachable), &table, limit).await;
+    let outcome = warm_up(&redirected(&patient, &unreachable), &table, limit).await;
     assert!(matches!(outcome, WarmUp::TimedOut | WarmUp::Failed(_)), "{outcome:?}");
     assert!(
         started.elapsed() < limit + SLACK,

@@ -4,6 +4,7 @@
 
 mod attributes;
 mod cancellation;
+pub mod client;
 pub mod dynamodb;
 pub mod dynamodb_events;
 mod event_item;

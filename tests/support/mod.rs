@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use media_collector::config::Config;
 use media_collector::http::{ApiRequest, RawBody};
-use media_collector::store::dynamodb;
+use media_collector::store::client;
 use serde_json::{Value, json};
 
 #[allow(unused_imports)] // each test crate uses its own part of this module
@@ -170,7 +170,7 @@ pub fn dynamodb_endpoint() -> String {
 /// A client for DynamoDB Local, built the way the function builds its own.
 pub async fn dynamodb_client(budget: Duration) -> Client {
     dynamodb_endpoint();
-    dynamodb::connect(budget).await
+    client::connect(budget).await
 }
 
 /// The same client settings, pointed at another endpoint (a fault injector).
