@@ -12,10 +12,12 @@ use serde_json::{Map, Value};
 use super::event_type::{EventType, OPTIONAL_STRING_PARAMS, UnknownEventType};
 use super::field_errors::{Collector, InvalidBody, child};
 use super::player_time::PlayerTime;
-use super::values::{Rule, Scalar, describe, json_body, missing, present, scalar, scalar_object, string, top_object};
+use super::values::{
+    Rule, Scalar, describe, json_body, missing, present, scalar, scalar_object, string, top_object,
+    unknown_top_level_keys,
+};
 use super::{custom_metadata, qoe_data};
 
-const TOP_LEVEL_KEYS: [&str; 5] = ["playerTime", "eventType", "params", "customMetadata", "qoeData"];
 /// What an event body is called in messages before its type is known.
 const ANY_EVENT: &str = "event";
 /// `playerTime.ts` has at most 15 digits (year 9999 in milliseconds).
@@ -55,12 +57,7 @@ impl SessionEvent {
         let mut errors = Collector::default();
         let root = PointerBuf::root();
 
-        for key in top.keys().filter(|key| !TOP_LEVEL_KEYS.contains(&key.as_str())) {
-            errors.add(
-                &child(&root, key),
-                "is not an allowed key; an event holds playerTime, eventType, params, customMetadata and qoeData",
-            );
-        }
+        unknown_top_level_keys(top, "an event", &mut errors);
 
         let player_time = match present(top, "playerTime") {
             None => missing(&mut errors, &child(&root, "playerTime")),

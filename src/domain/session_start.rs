@@ -15,10 +15,11 @@ use super::decimal::Decimal;
 use super::field_errors::{Collector, InvalidBody, child};
 use super::params::{self, ParamValue};
 use super::player_time::PlayerTime;
-use super::values::{Scalar, describe, json_body, missing, non_empty_string, present, top_object, type_name};
+use super::values::{
+    Scalar, describe, json_body, missing, non_empty_string, present, top_object, type_name, unknown_top_level_keys,
+};
 use super::{custom_metadata, qoe_data};
 
-const TOP_LEVEL_KEYS: [&str; 5] = ["playerTime", "eventType", "params", "customMetadata", "qoeData"];
 const EVENT_TYPE: &str = "sessionStart";
 
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -69,12 +70,7 @@ impl SessionStart {
         let mut errors = Collector::default();
         let root = PointerBuf::root();
 
-        for key in top.keys().filter(|key| !TOP_LEVEL_KEYS.contains(&key.as_str())) {
-            errors.add(
-                &child(&root, key),
-                "is not an allowed key; a sessionStart holds playerTime, eventType, params, customMetadata and qoeData",
-            );
-        }
+        unknown_top_level_keys(top, "a sessionStart", &mut errors);
 
         let params_value = present(top, "params");
         let limit = PlayheadLimit::from_params(params_value);

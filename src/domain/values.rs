@@ -49,6 +49,21 @@ pub(crate) fn json_body(body: &str, kind: &str, noun: &str) -> Result<Value, Inv
     serde_json::from_str(body).map_err(|error| InvalidBody::whole(kind, format!("the body is not valid JSON: {error}")))
 }
 
+/// The keys a body's top level may hold, sessionStart and events alike.
+const TOP_LEVEL_KEYS: [&str; 5] = ["playerTime", "eventType", "params", "customMetadata", "qoeData"];
+
+/// Reports every top-level key of a body that is none of
+/// [`TOP_LEVEL_KEYS`]; `noun` (`a sessionStart`, `an event`) names the body.
+pub(crate) fn unknown_top_level_keys(top: &Map<String, Value>, noun: &str, errors: &mut Collector) {
+    let root = PointerBuf::root();
+    for key in top.keys().filter(|key| !TOP_LEVEL_KEYS.contains(&key.as_str())) {
+        errors.add(
+            &child(&root, key),
+            format!("is not an allowed key; {noun} holds playerTime, eventType, params, customMetadata and qoeData"),
+        );
+    }
+}
+
 /// The top level of a `kind` body, which must be an object.
 pub(crate) fn top_object<'a>(value: &'a Value, kind: &str) -> Result<&'a Map<String, Value>, InvalidBody> {
     value.as_object().ok_or_else(|| {
