@@ -86,8 +86,7 @@ pub async fn connect(budget: Duration) -> Client {
 /// variable first, then the global one, unless endpoint variables are to be
 /// ignored.
 fn endpoint_url(lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
-    let ignored = lookup("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|value| value.eq_ignore_ascii_case("true"));
-    if ignored {
+    if lookup("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").as_deref().and_then(flag) == Some(true) {
         return None;
     }
     [AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL]
