@@ -189,7 +189,7 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
         )
         .await?;
         scenarios::cold_start(&mut running).await?;
-        scenarios::warm(&running, 0, 5).await?;
+        scenarios::batch(&running, 5).await?;
         running.stop().await;
     }
 
@@ -270,7 +270,7 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
             let name = format!("{}-throughput-{callers}", function.label);
             let mut running = Running::spawn(function, launch(&stubbed, concurrency, name), &event).await?;
             scenarios::cold_start(&mut running).await?;
-            scenarios::warm(&running, knobs.warmup, 1).await?;
+            scenarios::batch(&running, knobs.warmup + 1).await?;
             let puts_before = stub.puts();
             let (rate, answered) =
                 scenarios::throughput(&running, callers, knobs.throughput_window, knobs.throughput_max).await?;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 
-use crate::function::{CpuSample, CpuUsed, Running, peak_rss};
+use crate::function::{CpuSample, CpuUsed, Running};
 
 /// One cold start: the event is queued as the process starts, as when a
 /// request causes a cold start in Lambda.
@@ -45,28 +45,6 @@ pub struct Warm {
     pub cpu_coarse: bool,
     /// Peak resident memory of the process at the end, in bytes.
     pub peak_rss: u64,
-}
-
-/// `warmup` untimed requests, then `count` timed ones, one after the other.
-pub async fn warm(running: &Running, warmup: usize, count: usize) -> anyhow::Result<Warm> {
-    for _ in 0..warmup {
-        running.invoke_created().await?;
-    }
-    let pid = running.pid()?;
-    let before = CpuSample::take(pid)?;
-    let mut latencies = Vec::with_capacity(count);
-    for _ in 0..count {
-        latencies.push(running.invoke_created().await?.latency);
-    }
-    let used = CpuSample::take(pid)?.since(&before);
-    latencies.sort_unstable();
-    Ok(Warm {
-        p50: percentile(&latencies, 50.0),
-        p99: percentile(&latencies, 99.0),
-        cpu_per_request: Duration::from_nanos(used.ns / count as u64),
-        cpu_coarse: used.coarse,
-        peak_rss: peak_rss(pid)?,
-    })
 }
 
 /// `count` sequential requests: their latencies, and the function's CPU
