@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use futures_util::future::join_all;
 use runtime_api_emulator::{Emulator, Outcome};
 use serde_json::Value;
-use support::function::{Function, command, started, with_local_credentials};
+use support::function::{Function, command, created_session_id, started, with_local_credentials};
 use support::{dynamodb_client, dynamodb_endpoint, event_items, event_json, fresh_table, fresh_tables, session_item};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -120,9 +120,7 @@ async fn overlapping_invocations_are_each_stored_answered_and_logged_once() {
             panic!("a Lambda error: {:?}", invocation.outcome)
         };
         assert_eq!(answer["statusCode"], 201, "{answer}");
-        let location = answer["headers"]["location"].as_str().expect("a Location");
-        let id = location.strip_prefix("/api/v1/sessions/").unwrap().to_owned();
-        session_of_request.insert(invocation.request_id.clone(), id);
+        session_of_request.insert(invocation.request_id.clone(), created_session_id(answer));
     }
     let distinct: std::collections::HashSet<&String> = session_of_request.values().collect();
     assert_eq!(distinct.len(), count, "session ids are distinct");
@@ -213,13 +211,12 @@ async fn overlapping_events_of_one_session_are_each_stored_and_counted() {
     let Outcome::Response(answer) = &start.outcome else {
         panic!("a Lambda error: {:?}", start.outcome)
     };
-    let location = answer["headers"]["location"].as_str().expect("a Location").to_owned();
+    let id = created_session_id(answer);
 
     let count = 2 * CONCURRENCY;
-    let id = location.rsplit('/').next().unwrap();
     let events = (0..count).map(|index| {
         let ts = 1_763_870_881_336_i64 + 10_000 * i64::try_from(index).unwrap();
-        emulator.invoke(support::event_post_json(id, &support::event_body_at("ping", ts)))
+        emulator.invoke(support::event_post_json(&id, &support::event_body_at("ping", ts)))
     });
     for invocation in join_all(events).await {
         let invocation = invocation.expect("an answer");
@@ -229,13 +226,13 @@ async fn overlapping_events_of_one_session_are_each_stored_and_counted() {
         assert_eq!(answer["statusCode"], 204, "{answer}");
     }
 
-    let session = session_item(&client, &table, id).await.expect("the session");
+    let session = session_item(&client, &table, &id).await.expect("the session");
     assert_eq!(
         session["eventCount"].as_n().unwrap(),
         &count.to_string(),
         "no lost update of the count"
     );
-    assert_eq!(event_items(&client, &events_table, id).await.len(), count);
+    assert_eq!(event_items(&client, &events_table, &id).await.len(), count);
     let lines = function.request_lines();
     assert_eq!(lines.len(), count + 1, "one request line per invocation");
     assert!(

@@ -10,9 +10,10 @@ mod support;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use aws_sdk_dynamodb::Client;
 use runtime_api_emulator::{Emulator, Outcome};
 use serde_json::Value;
-use support::function::{Function, command, started, with_local_credentials};
+use support::function::{Function, command, created_session_id, started, with_local_credentials};
 use support::{dynamodb_client, dynamodb_endpoint, event_json, fresh_tables, session_item};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -69,12 +70,15 @@ async fn start_session(emulator: &Emulator) -> Value {
     }
 }
 
-fn session_id(answer: &Value) -> String {
-    let location = answer["headers"]["location"].as_str().expect("a Location header");
-    location
-        .strip_prefix("/api/v1/sessions/")
-        .expect("a session URL")
-        .to_owned()
+/// One session start through the emulator: a 201, and the session stored.
+async fn a_session_is_started_and_stored(emulator: &Emulator, client: &Client, sessions: &str) {
+    let answer = start_session(emulator).await;
+    assert_eq!(answer["statusCode"], 201, "{answer}");
+    let id = created_session_id(&answer);
+    assert!(
+        session_item(client, sessions, &id).await.is_some(),
+        "session {id} is stored"
+    );
 }
 
 #[tokio::test]
@@ -95,13 +99,7 @@ async fn without_credentials_in_the_environment_the_container_endpoint_is_asked_
         "the credentials are fetched once, during init, with the authorization token"
     );
 
-    let answer = start_session(&emulator).await;
-    assert_eq!(answer["statusCode"], 201, "{answer}");
-    let id = session_id(&answer);
-    assert!(
-        session_item(&client, &sessions, &id).await.is_some(),
-        "session {id} is stored"
-    );
+    a_session_is_started_and_stored(&emulator, &client, &sessions).await;
     assert_eq!(
         seen.lock().unwrap_or_else(PoisonError::into_inner).len(),
         1,
@@ -121,13 +119,7 @@ async fn the_global_endpoint_variable_serves_when_the_dynamodb_one_is_unset() {
     let _function = Function::spawn(with_local_credentials(&mut command));
     started(&emulator).await;
 
-    let answer = start_session(&emulator).await;
-    assert_eq!(answer["statusCode"], 201, "{answer}");
-    let id = session_id(&answer);
-    assert!(
-        session_item(&client, &sessions, &id).await.is_some(),
-        "session {id} is stored"
-    );
+    a_session_is_started_and_stored(&emulator, &client, &sessions).await;
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use media_collector::http::App;
 use serde_json::{Value, json};
+use support::answers::{assert_accepted, assert_gone};
 use support::{
     DynamoDbStores, Tables, body_text, config, dynamodb_app, dynamodb_client, dynamodb_endpoint, event, event_body_at,
     event_post, n, redirected, s, switchable_proxy,
@@ -66,37 +67,6 @@ fn problem(response: &Response<Body>) -> Value {
     serde_json::from_str(&body_text(response)).expect("a JSON problem document")
 }
 
-fn assert_accepted(response: &Response<Body>, what: &str) {
-    assert_eq!(
-        response.status(),
-        StatusCode::NO_CONTENT,
-        "{what}: {}",
-        body_text(response)
-    );
-    assert!(body_text(response).is_empty(), "{what}");
-    let headers = response.headers();
-    assert_eq!(headers["access-control-allow-origin"], "*", "{what}");
-    assert_eq!(headers["access-control-allow-methods"], "OPTIONS,POST,PUT", "{what}");
-    assert_eq!(headers["access-control-allow-headers"], "Content-Type", "{what}");
-    assert_eq!(headers["access-control-expose-headers"], "Location", "{what}");
-    assert!(
-        !headers.contains_key("access-control-max-age"),
-        "{what}: not a preflight"
-    );
-}
-
-fn assert_gone(response: &Response<Body>, reason: &str) {
-    assert_eq!(response.status(), StatusCode::GONE, "{}", body_text(response));
-    let problem = problem(response);
-    assert_eq!(problem["status"], 410);
-    assert_eq!(problem["reason"], reason, "{problem}");
-    assert!(
-        problem["detail"].as_str().unwrap().contains(reason),
-        "the detail says why: {problem}"
-    );
-    assert_eq!(response.headers()["access-control-allow-origin"], "*");
-}
-
 #[tokio::test]
 async fn a_whole_session_is_played_stored_in_order_and_closed_by_its_end() {
     let tables = Tables::new().await;
@@ -128,8 +98,8 @@ async fn a_whole_session_is_played_stored_in_order_and_closed_by_its_end() {
     for index in arrival {
         let event_type = played[index];
         assert_accepted(
-            &send(&app, &id, event_type, TS + 1_000 * index as i64).await,
             event_type,
+            &send(&app, &id, event_type, TS + 1_000 * index as i64).await,
         );
     }
     let expected: Vec<String> = played
@@ -145,7 +115,7 @@ async fn a_whole_session_is_played_stored_in_order_and_closed_by_its_end() {
     assert!(n(&session, "lastEventAt").parse::<i64>().is_ok());
 
     let late = send(&app, &id, "ping", TS + 100_000).await;
-    assert_gone(&late, "ended");
+    assert_gone("a ping after sessionEnd", &late, "ended");
     assert_eq!(
         event_keys(&tables, &id).await.len(),
         played.len(),
@@ -158,12 +128,16 @@ async fn a_retry_is_answered_204_and_stored_once_even_after_the_end() {
     let tables = Tables::new().await;
     let app = app(&tables, &[]);
     let id = start(&app).await;
-    assert_accepted(&send(&app, &id, "play", TS).await, "play");
-    assert_accepted(&send(&app, &id, "play", TS).await, "the retried play");
-    assert_accepted(&send(&app, &id, "sessionEnd", TS + 1_000).await, "sessionEnd");
-    assert_accepted(&send(&app, &id, "play", TS).await, "play retried after the end");
-    assert_accepted(&send(&app, &id, "sessionEnd", TS + 1_000).await, "sessionEnd retried");
-    assert_gone(&send(&app, &id, "ping", TS + 2_000).await, "ended");
+    assert_accepted("play", &send(&app, &id, "play", TS).await);
+    assert_accepted("the retried play", &send(&app, &id, "play", TS).await);
+    assert_accepted("sessionEnd", &send(&app, &id, "sessionEnd", TS + 1_000).await);
+    assert_accepted("play retried after the end", &send(&app, &id, "play", TS).await);
+    assert_accepted("sessionEnd retried", &send(&app, &id, "sessionEnd", TS + 1_000).await);
+    assert_gone(
+        "a ping after sessionEnd",
+        &send(&app, &id, "ping", TS + 2_000).await,
+        "ended",
+    );
     assert_eq!(event_keys(&tables, &id).await.len(), 2);
     assert_eq!(n(&tables.session_item(&id).await, "eventCount"), "2");
 }
@@ -173,15 +147,23 @@ async fn an_idle_or_expired_session_is_gone_with_its_reason() {
     let tables = Tables::new().await;
     let idle_app = app(&tables, &[("SESSION_IDLE_TIMEOUT_S", "1")]);
     let id = start(&idle_app).await;
-    assert_accepted(&send(&idle_app, &id, "play", TS).await, "play");
+    assert_accepted("play", &send(&idle_app, &id, "play", TS).await);
     tokio::time::sleep(Duration::from_millis(1_300)).await;
-    assert_gone(&send(&idle_app, &id, "ping", TS + 10_000).await, "idle");
+    assert_gone(
+        "a ping after the idle timeout",
+        &send(&idle_app, &id, "ping", TS + 10_000).await,
+        "idle",
+    );
 
     let short_app = app(&tables, &[("SESSION_MAX_AGE_S", "1")]);
     let id = start(&short_app).await;
-    assert_accepted(&send(&short_app, &id, "play", TS).await, "play");
+    assert_accepted("play", &send(&short_app, &id, "play", TS).await);
     tokio::time::sleep(Duration::from_millis(1_300)).await;
-    assert_gone(&send(&short_app, &id, "ping", TS + 10_000).await, "expired");
+    assert_gone(
+        "a ping after the maximum age",
+        &send(&short_app, &id, "ping", TS + 10_000).await,
+        "expired",
+    );
     assert_eq!(event_keys(&tables, &id).await.len(), 1, "only the play is stored");
 }
 
@@ -277,6 +259,6 @@ async fn a_store_fault_during_an_event_is_a_500_within_the_budget_with_nothing_h
     assert!(event_keys(&tables, &id).await.is_empty(), "no event was written");
 
     up.store(true, Ordering::SeqCst);
-    assert_accepted(&send(&app, &id, "play", TS).await, "play once the store is back");
+    assert_accepted("play once the store is back", &send(&app, &id, "play", TS).await);
     assert_eq!(n(&tables.session_item(&id).await, "eventCount"), "1");
 }

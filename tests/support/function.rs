@@ -89,6 +89,15 @@ impl Drop for Function {
     }
 }
 
+/// The id of the session a 201 answer (the Lambda response, as JSON) created.
+pub fn created_session_id(answer: &Value) -> String {
+    let location = answer["headers"]["location"].as_str().expect("a Location header");
+    location
+        .strip_prefix("/api/v1/sessions/")
+        .expect("a session URL")
+        .to_owned()
+}
+
 /// Waits for the function's first poll of the Runtime API: its init is done.
 pub async fn started(emulator: &Emulator) {
     emulator

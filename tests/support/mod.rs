@@ -2,6 +2,7 @@
 //! handler's settings, and the DynamoDB Local that `make test` starts.
 #![allow(dead_code)] // each test crate uses its own part of this module
 
+pub mod answers;
 mod faults;
 pub mod function;
 
