@@ -21,6 +21,7 @@ pub const AWS_LAMBDA_MAX_CONCURRENCY: &str = "AWS_LAMBDA_MAX_CONCURRENCY";
 pub const EVENTS_TABLE_NAME: &str = "EVENTS_TABLE_NAME";
 pub const SESSION_IDLE_TIMEOUT_S: &str = "SESSION_IDLE_TIMEOUT_S";
 pub const SESSION_MAX_AGE_S: &str = "SESSION_MAX_AGE_S";
+pub const SESSION_STALL_TIMEOUT_S: &str = "SESSION_STALL_TIMEOUT_S";
 
 /// A DynamoDB item holds at most 400 KB; a body larger than that could
 /// never be stored, whatever the limit says.
@@ -85,6 +86,13 @@ impl Config {
             1..=LONGEST_SESSION_LIMIT_S,
             "seconds",
         ));
+        let stall_timeout_s = check.keep(whole_number(
+            &lookup,
+            SESSION_STALL_TIMEOUT_S,
+            1_800,
+            1..=LONGEST_SESSION_LIMIT_S,
+            "seconds",
+        ));
         let session_ttl_days = check.keep(whole_number(
             &lookup,
             SESSION_TTL_DAYS,
@@ -133,6 +141,7 @@ impl Config {
             Some(events_table_name),
             Some(idle_timeout_s),
             Some(max_age_s),
+            Some(stall_timeout_s),
             Some(ttl),
             Some(allowed_origins),
             Some(max_body),
@@ -144,6 +153,7 @@ impl Config {
             events_table_name,
             idle_timeout_s,
             max_age_s,
+            stall_timeout_s,
             session_ttl_days,
             allowed_origins,
             max_body_bytes,
@@ -163,6 +173,7 @@ impl Config {
             session_policy: SessionPolicy {
                 idle_timeout: Duration::from_secs(idle_timeout_s),
                 max_age: Duration::from_secs(max_age_s),
+                stall_timeout: Duration::from_secs(stall_timeout_s),
             },
             session_ttl_days: u32::try_from(ttl).unwrap_or(u32::MAX),
             allowed_origins,
@@ -279,6 +290,7 @@ mod tests {
         assert_eq!(config.events_table_name, "events");
         assert_eq!(config.session_policy.idle_timeout, Duration::from_secs(600));
         assert_eq!(config.session_policy.max_age, Duration::from_secs(86_400));
+        assert_eq!(config.session_policy.stall_timeout, Duration::from_secs(1_800));
         assert_eq!(config.session_ttl_days, 30);
         assert_eq!(config.max_body_bytes, 65_536);
         assert_eq!(config.store_timeout, Duration::from_millis(3_000));
@@ -299,6 +311,7 @@ mod tests {
             (AWS_LAMBDA_MAX_CONCURRENCY, "0"),
             (SESSION_IDLE_TIMEOUT_S, "0"),
             (SESSION_MAX_AGE_S, "1d"),
+            (SESSION_STALL_TIMEOUT_S, "-1"),
             ("AWS_LAMBDA_LOG_LEVEL", "loud"),
         ])
         .unwrap_err();
@@ -308,6 +321,7 @@ mod tests {
             EVENTS_TABLE_NAME,
             SESSION_IDLE_TIMEOUT_S,
             SESSION_MAX_AGE_S,
+            SESSION_STALL_TIMEOUT_S,
             SESSION_TTL_DAYS,
             MAX_BODY_BYTES,
             STORE_TIMEOUT_MS,
@@ -320,7 +334,7 @@ mod tests {
         ] {
             assert!(message.contains(name), "{name} missing from: {message}");
         }
-        assert_eq!(error.problems.len(), 13, "{message}");
+        assert_eq!(error.problems.len(), 14, "{message}");
     }
 
     #[test]

@@ -331,6 +331,7 @@ async fn a_session_goes_idle_after_the_timeout_since_its_last_event() {
     let policy = SessionPolicy {
         idle_timeout: Duration::from_secs(1),
         max_age: Duration::from_secs(60),
+        stall_timeout: Duration::from_secs(60),
     };
     let session = tables.session().await;
     store.append(&of_type(&session, "play", TS), &policy).await.unwrap();
@@ -470,11 +471,17 @@ async fn the_transaction_refuses_what_changed_after_the_first_read() {
     let old = rfc3339_millis(now - time::Duration::days(2));
     let eleven_minutes_ago = epoch_millis(now - time::Duration::minutes(11)).to_string();
     type Change = (&'static str, AttributeValue);
-    let cases: [(&str, Change, GoneReason); 3] = [
+    let thirty_one_minutes_ago = epoch_millis(now - time::Duration::minutes(31)).to_string();
+    let cases: [(&str, Change, GoneReason); 4] = [
         (
             "ended meanwhile",
             ("endedAt", AttributeValue::S(rfc3339_millis(now))),
             GoneReason::Ended,
+        ),
+        (
+            "stalled: the playhead last moved long ago",
+            ("lastMovedAt", AttributeValue::N(thirty_one_minutes_ago)),
+            GoneReason::Stalled,
         ),
         (
             "created long ago",
@@ -548,121 +555,145 @@ async fn the_transaction_refuses_what_changed_after_the_first_read() {
     .await;
     assert_eq!(outcome.unwrap(), Appended::Duplicate);
     assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 2);
+
+    // Ended meanwhile by an end that came later in player time: a late
+    // arrival, stored.
+    let session = tables.session().await;
+    let record = of_type(&session, "play", TS);
+    let outcome = append_with_a_change_in_between(&tables, &record, || async {
+        tables
+            .direct()
+            .append(&of_type(&session, "sessionEnd", TS + 5), &SessionPolicy::default())
+            .await
+            .unwrap();
+    })
+    .await;
+    assert_eq!(outcome.unwrap(), Appended::Stored);
+    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 2);
 }
 
-async fn timed_append(
-    store: &DynamoDbEventStore,
-    record: &EventRecord,
-) -> (Result<Appended, EventStoreError>, Duration) {
-    let started = Instant::now();
-    let outcome = store.append(record, &SessionPolicy::default()).await;
-    (outcome, started.elapsed())
+/// An event of `event_type` at `ts` whose playhead is `playhead`.
+fn at_playhead(session: &SessionRecord, event_type: &str, ts: i64, playhead: f64) -> EventRecord {
+    let mut body = event_body_at(event_type, ts);
+    body["playerTime"]["playhead"] = serde_json::json!(playhead);
+    event(session, &body, &format!("req-{event_type}-{ts}"))
 }
 
 #[tokio::test]
-async fn an_unreachable_or_hanging_store_fails_within_the_budget() {
+async fn an_ended_session_takes_late_arrivals_for_the_idle_timeout() {
     let tables = Tables::new().await;
+    let store = tables.direct();
+    let policy = SessionPolicy {
+        idle_timeout: Duration::from_secs(2),
+        ..SessionPolicy::default()
+    };
     let session = tables.session().await;
-    let record = of_type(&session, "play", TS);
-    let budget_client = dynamodb_client(BUDGET).await;
-    let (hanging, _) = faulty_endpoint(Fault::Hang).await;
-    for (case, url) in [("unreachable", closed_port().await), ("hanging", hanging)] {
-        let store = tables.store(&redirected(&budget_client, &url), BUDGET);
-        let (outcome, took) = timed_append(&store, &record).await;
+    let id = session.session_id.as_str();
+    assert_eq!(
+        store
+            .append(&of_type(&session, "sessionEnd", TS), &policy)
+            .await
+            .unwrap(),
+        Appended::Stored
+    );
+    let ended = tables.session_item(id).await;
+    assert_eq!(n(&ended, "endedTs"), TS.to_string());
+
+    for (case, event_type, ts) in [
+        ("a ping sent 5 ms before the end", "ping", TS - 5),
+        ("an event of the end's own ts", "pauseStart", TS),
+        ("a second end, sent earlier", "sessionEnd", TS - 10),
+    ] {
+        let outcome = store.append(&of_type(&session, event_type, ts), &policy).await;
+        assert_eq!(outcome.unwrap(), Appended::Stored, "{case}");
+    }
+    let outcome = store.append(&of_type(&session, "ping", TS + 1), &policy).await;
+    assert!(
+        matches!(outcome, Err(EventStoreError::Gone(GoneReason::Ended))),
+        "sent after the end: {outcome:?}"
+    );
+    let item = tables.session_item(id).await;
+    assert_eq!(count(&item), 4);
+    assert_eq!(n(&item, "endedTs"), TS.to_string(), "the first end stays the end");
+    assert_eq!(s(&item, "endedAt"), s(&ended, "endedAt"));
+
+    tokio::time::sleep(Duration::from_millis(2_300)).await;
+    let outcome = store.append(&of_type(&session, "ping", TS - 3), &policy).await;
+    assert!(
+        matches!(outcome, Err(EventStoreError::Gone(GoneReason::Ended))),
+        "past the idle timeout after the end: {outcome:?}"
+    );
+    let keys: Vec<String> = tables
+        .event_items(id)
+        .await
+        .iter()
+        .map(|item| s(item, "eventKey"))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            format!("{:015}#sessionEnd", TS - 10),
+            format!("{:015}#ping", TS - 5),
+            format!("{TS:015}#pauseStart"),
+            format!("{TS:015}#sessionEnd"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_session_whose_playhead_does_not_move_stalls() {
+    const STALL: Duration = Duration::from_secs(3);
+    let tables = Tables::new().await;
+    let store = tables.direct();
+    let policy = SessionPolicy {
+        stall_timeout: STALL,
+        ..SessionPolicy::default()
+    };
+    let session = tables.session().await;
+    let id = session.session_id.as_str();
+    let play = at_playhead(&session, "play", TS, 30.0);
+    let moved_at = Instant::now();
+    store.append(&play, &policy).await.unwrap();
+    let moved = n(&tables.session_item(id).await, "lastMovedAt");
+    assert_eq!(moved, epoch_millis(play.received_at).to_string());
+
+    // Paused: pings at the same playhead (spelt otherwise once) keep the
+    // session alive but do not move it.
+    for (i, playhead) in ["30.0", "30.00", "30"].into_iter().enumerate() {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut body = event_body_at("ping", TS + 1 + i as i64);
+        body["playerTime"]["playhead"] = serde_json::from_str(playhead).unwrap();
+        let ping = event(&session, &body, "paused");
+        assert_eq!(store.append(&ping, &policy).await.unwrap(), Appended::Stored);
+        let item = tables.session_item(id).await;
+        assert_eq!(n(&item, "lastMovedAt"), moved, "ping {i} did not move the playhead");
+        assert_eq!(n(&item, "lastPlayhead"), playhead);
+    }
+    assert!(moved_at.elapsed() < STALL, "the pings came within the stall timeout");
+    tokio::time::sleep((STALL + Duration::from_millis(300)).saturating_sub(moved_at.elapsed())).await;
+    for (case, playhead) in [("the same playhead", 30.0), ("a moved playhead, too late", 31.0)] {
+        let outcome = store
+            .append(&at_playhead(&session, "ping", TS + 10, playhead), &policy)
+            .await;
         assert!(
-            matches!(outcome, Err(EventStoreError::TimedOut | EventStoreError::Failed(_))),
+            matches!(outcome, Err(EventStoreError::Gone(GoneReason::Stalled))),
             "{case}: {outcome:?}"
         );
-        assert!(took < BUDGET + SLACK, "{case}: took {took:?}, budget {BUDGET:?}");
     }
-}
+    assert_eq!(count(&tables.session_item(id).await), 4);
 
-#[tokio::test]
-async fn a_transaction_that_never_arrives_fails_within_the_budget_and_writes_nothing() {
-    let tables = Tables::new().await;
-    let session = tables.session().await;
-    let before = tables.session_item(session.session_id.as_str()).await;
-    let (url, tries) = intercepting_proxy(dynamodb_endpoint(), "TransactWriteItems", Intercept::Refuse).await;
-    let store = tables.store(&redirected(&dynamodb_client(BUDGET).await, &url), BUDGET);
-    let (outcome, took) = timed_append(&store, &of_type(&session, "play", TS)).await;
-    assert!(
-        matches!(outcome, Err(EventStoreError::TimedOut | EventStoreError::Failed(_))),
-        "{outcome:?}"
-    );
-    assert!(took < BUDGET + SLACK, "took {took:?}, budget {BUDGET:?}");
-    assert!(
-        tries.load(Ordering::SeqCst) >= 1,
-        "the first read went through, the transaction did not"
-    );
-    assert_eq!(
-        tables.session_item(session.session_id.as_str()).await,
-        before,
-        "the session is untouched"
-    );
-    assert!(tables.event_items(session.session_id.as_str()).await.is_empty());
-}
-
-#[tokio::test]
-async fn a_transaction_whose_answer_is_lost_is_stored_and_counted_once() {
-    let tables = Tables::new().await;
-    let session = tables.session().await;
-    let (url, tries) = intercepting_proxy(dynamodb_endpoint(), "TransactWriteItems", Intercept::LoseAnswer).await;
-    let client = redirected(&dynamodb_client(Duration::from_secs(3)).await, &url);
-    let store = tables.store(&client, Duration::from_secs(3));
-    let record = of_type(&session, "play", TS);
-    // The client tries again with the same request token: DynamoDB answers
-    // the replay as the transaction it already ran.
-    let outcome = store.append(&record, &SessionPolicy::default()).await;
-    assert_eq!(outcome.expect("the retry finds the write"), Appended::Stored);
-    assert_eq!(
-        tries.load(Ordering::SeqCst),
-        2,
-        "the first answer was lost, the retry's came back"
-    );
-    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 1);
-    let items = tables.event_items(session.session_id.as_str()).await;
-    assert_eq!(items.len(), 1);
-    assert_eq!(s(&items[0], "requestId"), record.request_id);
-    // And the player's own retry is a duplicate.
-    let again = tables.direct().append(&record, &SessionPolicy::default()).await;
-    assert_eq!(again.unwrap(), Appended::Duplicate);
-    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 1);
-}
-
-#[tokio::test]
-async fn a_conflicting_transaction_is_tried_again() {
-    let tables = Tables::new().await;
-    let session = tables.session().await;
-    let (url, tries) = intercepting_proxy(dynamodb_endpoint(), "TransactWriteItems", Intercept::Conflict(2)).await;
-    let store = tables.store(&redirected(&tables.client, &url), Duration::from_secs(5));
-    let outcome = store
-        .append(&of_type(&session, "play", TS), &SessionPolicy::default())
-        .await;
-    assert_eq!(outcome.expect("stored on the third try"), Appended::Stored);
-    assert_eq!(tries.load(Ordering::SeqCst), 3);
-    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 1);
-    assert_eq!(tables.event_items(session.session_id.as_str()).await.len(), 1);
-}
-
-#[tokio::test]
-async fn endless_conflicts_end_within_the_budget_and_write_nothing() {
-    let tables = Tables::new().await;
-    let session = tables.session().await;
-    let before = tables.session_item(session.session_id.as_str()).await;
-    let (url, tries) = intercepting_proxy(
-        dynamodb_endpoint(),
-        "TransactWriteItems",
-        Intercept::Conflict(usize::MAX),
-    )
-    .await;
-    let store = tables.store(&redirected(&dynamodb_client(BUDGET).await, &url), BUDGET);
-    let (outcome, took) = timed_append(&store, &of_type(&session, "play", TS)).await;
-    assert!(matches!(outcome, Err(EventStoreError::TimedOut)), "{outcome:?}");
-    assert!(
-        took >= BUDGET && took < BUDGET + SLACK,
-        "took {took:?}, budget {BUDGET:?}"
-    );
-    assert!(tries.load(Ordering::SeqCst) >= 3, "tried again while the budget lasted");
-    assert_eq!(tables.session_item(session.session_id.as_str()).await, before);
-    assert!(tables.event_items(session.session_id.as_str()).await.is_empty());
+    // A playhead that moves keeps another session open past the stall timeout.
+    let playing = tables.session().await;
+    let started = Instant::now();
+    let mut i = 0;
+    while started.elapsed() < STALL + Duration::from_secs(1) {
+        let ping = at_playhead(&playing, "ping", TS + i, 10.0 + i as f64);
+        assert_eq!(
+            store.append(&ping, &policy).await.unwrap(),
+            Appended::Stored,
+            "ping {i}"
+        );
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        i += 1;
+    }
 }

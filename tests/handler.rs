@@ -40,6 +40,7 @@ const EXPECTED: &[(&str, u16, &[&str])] = &[
     ("apigw-http-session-start-beacon.json", 201, &[]),
     ("apigw-http-session-start-vendor-json.json", 201, &[]),
     ("apigw-http-session-start-no-content-type.json", 201, &[]),
+    ("apigw-http-session-start-curl-form.json", 201, &[]),
     ("apigw-http-session-start-live.json", 201, &[]),
     ("apigw-http-session-start-full.json", 201, &[]),
     ("apigw-http-session-start-idempotent.json", 201, &[]),
@@ -142,6 +143,12 @@ const EXPECTED: &[(&str, u16, &[&str])] = &[
     ("apigw-http-event-chapter-complete.json", 204, &[]),
     ("apigw-http-event-chapter-skip.json", 204, &[]),
     ("apigw-http-event-error.json", 204, &[]),
+    ("apigw-http-event-error-no-data.json", 204, &[]),
+    ("apigw-http-event-error-cdn.json", 204, &[]),
+    ("apigw-http-event-bitrate-change-unknown-bitrate.json", 204, &[]),
+    ("apigw-http-event-play-documented.json", 204, &[]),
+    ("apigw-http-event-ad-break-start-post-roll.json", 204, &[]),
+    ("apigw-http-event-chapter-start-unnumbered.json", 204, &[]),
     ("apigw-http-event-session-complete.json", 204, &[]),
     ("apigw-http-event-content-complete.json", 204, &[]),
     ("apigw-http-event-session-end.json", 204, &[]),
@@ -187,16 +194,19 @@ const EXPECTED: &[(&str, u16, &[&str])] = &[
         &["/params/media.ad.podIndex", "/params/media.ad.podSecond"],
     ),
     (
-        "invalid-e5-bitrate-change-no-qoe.json",
+        "invalid-e5-qoe-data-types.json",
         400,
-        &["/qoeData/media.qoe.bitrate"],
+        &[
+            "/qoeData/media.qoe.bitrate",
+            "/qoeData/media.qoe.errorID",
+            "/qoeData/media.qoe.errorSource",
+        ],
     ),
     (
-        "invalid-e5-error-qoe.json",
+        "invalid-e6-custom-metadata.json",
         400,
-        &["/qoeData/media.qoe.errorID", "/qoeData/media.qoe.errorSource"],
+        &["/customMetadata/content tier", "/customMetadata/episode"],
     ),
-    ("invalid-e6-custom-metadata-on-play.json", 400, &["/customMetadata"]),
     (
         "invalid-event-several-errors.json",
         400,
@@ -227,10 +237,8 @@ const DETAILS: &[(&str, &str)] = &[
         "/api/v1/sessions/{sessionId}/events accepts OPTIONS, POST",
     ),
     ("invalid-e3-player-time.json", "looks like seconds"),
-    (
-        "invalid-e6-custom-metadata-on-play.json",
-        "only adStart and chapterStart carry it",
-    ),
+    ("invalid-e6-custom-metadata.json", "^[A-Za-z0-9_.]+$"),
+    ("invalid-e5-qoe-data-types.json", "must be a string or a number"),
 ];
 
 /// Whether `request` is for the events route of a session.
@@ -311,7 +319,7 @@ fn assert_only_event_stored(file: &str, app: &App<InMemorySessionStore>) {
     let activity = app.store.activity(SESSION_ID).expect("the session");
     assert_eq!(activity.last_event_at, Some(stored.received_at), "{file}");
     assert_eq!(
-        activity.ended,
+        activity.end.is_some(),
         event_type == "sessionEnd",
         "{file}: only sessionEnd ends it"
     );
@@ -448,29 +456,97 @@ fn to_session(file: &str, session_id: &str) -> ApiRequest {
     request(&event)
 }
 
+/// `file`'s event with its body changed: `playerTime.ts` and `playhead` set
+/// where given.
+fn with_player_time(file: &str, ts: Option<i64>, playhead: Option<f64>) -> ApiRequest {
+    let mut event = event_json(file);
+    let mut body = sent_body(file);
+    if let Some(ts) = ts {
+        body["playerTime"]["ts"] = ts.into();
+    }
+    if let Some(playhead) = playhead {
+        body["playerTime"]["playhead"] = playhead.into();
+    }
+    event["body"] = body.to_string().into();
+    event["isBase64Encoded"] = false.into();
+    request(&event)
+}
+
+/// The `playerTime.ts` of `apigw-http-event-session-end.json`.
+const END_TS: i64 = 1_795_436_350_738;
+
 #[tokio::test]
-async fn an_ended_session_is_gone_but_a_retry_of_an_accepted_event_is_not() {
+async fn an_ended_session_takes_late_arrivals_and_refuses_what_was_sent_after_it() {
     let app = live_session(&[]).await;
     for file in ["apigw-http-event-play.json", "apigw-http-event-session-end.json"] {
         assert_accepted(file, &app.handle(event(file)).await);
     }
-    assert!(app.store.activity(SESSION_ID).unwrap().ended);
+    assert!(app.store.activity(SESSION_ID).unwrap().end.is_some());
 
-    // Any new event, earlier in player time or later, is refused and not stored.
+    // Sent before the end, arriving after it (browsers send several at once):
+    // stored, a second end included.
     for file in [
         "apigw-rest-event-ping.json",
         "apigw-http-event-session-end-beacon.json",
         "apigw-http-event-chapter-complete.json",
     ] {
-        assert_gone(file, &app.handle(event(file)).await, "ended");
+        assert_accepted(&format!("late {file}"), &app.handle(event(file)).await);
+    }
+    let just_before = with_player_time("apigw-rest-event-ping.json", Some(END_TS - 5), None);
+    assert_accepted("a ping 5 ms before the end", &app.handle(just_before).await);
+    // Sent after the end: refused and not stored.
+    for (case, ts) in [("1 ms after", END_TS + 1), ("a minute after", END_TS + 60_000)] {
+        let after = with_player_time("apigw-rest-event-ping.json", Some(ts), None);
+        assert_gone(case, &app.handle(after).await, "ended");
     }
     // The answer to a retry is the first one's: 204, and nothing stored twice.
     for file in ["apigw-http-event-session-end.json", "apigw-http-event-play.json"] {
         assert_accepted(&format!("retried {file}"), &app.handle(event(file)).await);
     }
     let keys: Vec<String> = app.store.events(SESSION_ID).iter().map(|e| e.key()).collect();
-    assert_eq!(keys, ["001795435222724#play", "001795436350738#sessionEnd"]);
-    assert_eq!(app.store.event_count(SESSION_ID), Some(2));
+    assert_eq!(
+        keys,
+        [
+            "001795435222724#play",
+            "001795435232727#ping",
+            "001795435567378#chapterComplete",
+            "001795435938286#sessionEnd",
+            "001795436350733#ping",
+            "001795436350738#sessionEnd"
+        ]
+    );
+    assert_eq!(app.store.event_count(SESSION_ID), Some(6));
+    let end = app.store.activity(SESSION_ID).unwrap().end.expect("ended");
+    assert_eq!(end.ts_millis, Some(END_TS), "the first end stays the end");
+
+    // Late arrivals are taken for the idle timeout after the end, no longer.
+    app.store.advance_clock(Duration::from_secs(601));
+    let too_late = with_player_time("apigw-rest-event-ping.json", Some(END_TS - 1), None);
+    assert_gone("601 s after the end", &app.handle(too_late).await, "ended");
+}
+
+#[tokio::test]
+async fn a_session_whose_playhead_stops_moving_stalls() {
+    let app = live_session(&[("SESSION_STALL_TIMEOUT_S", "1800")]).await;
+    let ping = |ts: i64, playhead: f64| with_player_time("apigw-rest-event-ping.json", Some(ts), Some(playhead));
+    let ts = 1_795_435_232_727;
+    assert_accepted("playing", &app.handle(ping(ts, 20.0)).await);
+    // Paused: the player pings the same playhead; the viewer walked away.
+    for minute in 1..=3 {
+        app.store.advance_clock(Duration::from_secs(590));
+        let answer = app.handle(ping(ts + minute * 590_000, 20.0)).await;
+        assert_accepted(&format!("paused ping {minute}"), &answer);
+    }
+    app.store.advance_clock(Duration::from_secs(100));
+    let answer = app.handle(ping(ts + 1_900_000, 20.0)).await;
+    assert_gone("1870 s without a move", &answer, "stalled");
+    assert!(body_text(&answer).contains("playhead has not moved"));
+    assert_gone(
+        "moving again is too late",
+        &app.handle(ping(ts + 1_900_001, 21.0)).await,
+        "stalled",
+    );
+    assert_eq!(app.store.event_count(SESSION_ID), Some(4));
 }
 
 #[tokio::test]
@@ -494,7 +570,8 @@ async fn session_complete_and_content_complete_leave_the_session_open() {
     assert_eq!(types, ["stateEnd", "contentComplete", "sessionComplete", "sessionEnd"]);
     assert_gone(
         "after the end",
-        &app.handle(event("apigw-rest-event-ping.json")).await,
+        &app.handle(with_player_time("apigw-rest-event-ping.json", Some(END_TS + 1), None))
+            .await,
         "ended",
     );
 }
@@ -554,7 +631,7 @@ async fn the_body_is_checked_before_the_session() {
         assert_eq!(valid.status().as_u16(), status, "{case}: {}", body_text(&valid));
     }
     assert_accepted("the end", &app.handle(event("apigw-http-event-session-end.json")).await);
-    let invalid = app.handle(event("invalid-e5-error-qoe.json")).await;
+    let invalid = app.handle(event("invalid-e5-qoe-data-types.json")).await;
     assert_eq!(
         invalid.status(),
         StatusCode::BAD_REQUEST,

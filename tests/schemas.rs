@@ -454,7 +454,7 @@ fn event_cases() -> Vec<(String, bool, Value)> {
         false,
         "adBreakStart",
         vec![
-            Set("/params/media.ad.podIndex", json!(-1)),
+            Set("/params/media.ad.podIndex", json!(-2)),
             Set("/params/media.ad.podSecond", json!("0")),
         ],
     );
@@ -490,7 +490,7 @@ fn event_cases() -> Vec<(String, bool, Value)> {
     );
     case(
         "ad of length 0",
-        false,
+        true,
         "adStart",
         vec![Set("/params/media.ad.length", json!(0))],
     );
@@ -520,9 +520,49 @@ fn event_cases() -> Vec<(String, bool, Value)> {
     );
     case(
         "chapter at index 0",
-        false,
+        true,
         "chapterStart",
         vec![Set("/params/media.chapter.index", json!(0))],
+    );
+    case(
+        "chapter at a negative index",
+        false,
+        "chapterStart",
+        vec![Set("/params/media.chapter.index", json!(-1))],
+    );
+    case(
+        "a post-roll ad break",
+        true,
+        "adBreakStart",
+        vec![Set("/params/media.ad.podIndex", json!(-1))],
+    );
+    case(
+        "ad of negative length",
+        false,
+        "adStart",
+        vec![Set("/params/media.ad.length", json!(-1))],
+    );
+    case(
+        "error id a boolean",
+        false,
+        "error",
+        vec![Set("/qoeData/media.qoe.errorID", json!(true))],
+    );
+    case(
+        "error source not a string",
+        false,
+        "error",
+        vec![Set("/qoeData/media.qoe.errorSource", json!(1))],
+    );
+    case(
+        "custom metadata with every part a player documents",
+        true,
+        "play",
+        vec![
+            Set("/params", json!({})),
+            Set("/qoeData", json!({})),
+            Set("/customMetadata", json!({})),
+        ],
     );
     case(
         "chapter at a negative offset",
@@ -600,19 +640,19 @@ fn event_cases() -> Vec<(String, bool, Value)> {
     );
     case(
         "bitrate change without qoe data",
-        false,
+        true,
         "bitrateChange",
         vec![Remove("/qoeData")],
     );
     case(
         "bitrate change with null qoe data",
-        false,
+        true,
         "bitrateChange",
         vec![Set("/qoeData", Value::Null)],
     );
     case(
         "bitrate change without a bitrate",
-        false,
+        true,
         "bitrateChange",
         vec![Remove("/qoeData/media.qoe.bitrate")],
     );
@@ -624,25 +664,25 @@ fn event_cases() -> Vec<(String, bool, Value)> {
     );
     case(
         "error without its qoe data",
-        false,
+        true,
         "error",
         vec![Set("/qoeData", json!({"media.qoe.droppedFrames": 1}))],
     );
     case(
         "error with an empty id",
-        false,
+        true,
         "error",
         vec![Set("/qoeData/media.qoe.errorID", json!(""))],
     );
     case(
         "error source of another case",
-        false,
+        true,
         "error",
         vec![Set("/qoeData/media.qoe.errorSource", json!("Player"))],
     );
     case(
-        "error id not a string",
-        false,
+        "error id a number",
+        true,
         "error",
         vec![Set("/qoeData/media.qoe.errorID", json!(42))],
     );
@@ -665,8 +705,8 @@ fn event_cases() -> Vec<(String, bool, Value)> {
         vec![Set("/qoeData", json!({"media.qoe.timeToStart": "3"}))],
     );
     case(
-        "qoe error id not a string",
-        false,
+        "qoe error id a number on any event",
+        true,
         "ping",
         vec![Set("/qoeData", json!({"media.qoe.errorID": 7}))],
     );
@@ -685,13 +725,13 @@ fn event_cases() -> Vec<(String, bool, Value)> {
     case("empty qoe key", false, "ping", vec![Set("/qoeData", json!({"": 1}))]);
     case(
         "custom metadata with a play event",
-        false,
+        true,
         "play",
         vec![Set("/customMetadata", json!({"a": "b"}))],
     );
     case(
         "empty custom metadata with contentComplete",
-        false,
+        true,
         "contentComplete",
         vec![Set("/customMetadata", json!({}))],
     );

@@ -81,6 +81,16 @@ impl Decimal {
     }
 }
 
+impl FromStr for Decimal {
+    type Err = String;
+
+    /// Reads a number from its text, as DynamoDB returns a stored one.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let number: serde_json::Number = text.parse().map_err(|_| format!("{text:?} is not a number"))?;
+        Self::from_json(&number)
+    }
+}
+
 impl PartialEq for Decimal {
     /// Equal values are equal whatever their spelling (`1.50` and `1.5`).
     fn eq(&self, other: &Self) -> bool {

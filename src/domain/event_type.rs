@@ -1,13 +1,14 @@
-//! The types of event a player reports during a session, and what each one
-//! asks of its body beyond the rules every event follows: required `params`,
-//! required `qoeData`, and whether `customMetadata` may come with it.
+//! The types of event a player reports during a session, and the `params`
+//! each one needs beyond the rules every event follows. Only what tells an
+//! event apart is required (an ad break's position, an ad's id, a chapter's
+//! place, a state's name); `qoeData` and `customMetadata` are optional with
+//! every type, because players often cannot fill them (README, Decisions).
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde_json::Value;
 
-use super::qoe_data::{BITRATE, ERROR_ID, ERROR_SOURCE};
 use super::values::{Rule, Scalar, describe, integer_from, non_empty_string, non_negative_number, positive_number};
 
 /// What happened. `ContentComplete` is the name older players use for
@@ -108,40 +109,22 @@ impl EventType {
         self == Self::SessionEnd
     }
 
-    /// Whether `customMetadata` may come with this type (an ad's or a
-    /// chapter's own metadata).
-    pub fn allows_custom_metadata(self) -> bool {
-        matches!(self, Self::AdStart | Self::ChapterStart)
-    }
-
     /// The `params` this type needs, each with its rule.
     pub(crate) fn required_params(self) -> &'static [(&'static str, Rule)] {
         match self {
-            Self::AdBreakStart => &[
-                ("media.ad.podIndex", integer_from_0),
-                ("media.ad.podSecond", at_least_0),
-            ],
+            Self::AdBreakStart => &[("media.ad.podIndex", pod_index), ("media.ad.podSecond", at_least_0)],
             Self::AdStart => &[
                 ("media.ad.id", non_empty_text),
-                ("media.ad.length", above_0),
+                ("media.ad.length", at_least_0),
                 ("media.ad.podPosition", integer_from_1),
                 ("media.ad.playerName", non_empty_text),
             ],
             Self::ChapterStart => &[
-                ("media.chapter.index", integer_from_1),
+                ("media.chapter.index", integer_from_0),
                 ("media.chapter.offset", at_least_0),
                 ("media.chapter.length", above_0),
             ],
             Self::StateStart | Self::StateEnd => &[("media.state.name", non_empty_text)],
-            _ => &[],
-        }
-    }
-
-    /// The `qoeData` this type needs, each with its rule.
-    pub(crate) fn required_qoe(self) -> &'static [(&'static str, Rule)] {
-        match self {
-            Self::BitrateChange => &[(BITRATE, at_least_0)],
-            Self::Error => &[(ERROR_ID, non_empty_text), (ERROR_SOURCE, error_source)],
             _ => &[],
         }
     }
@@ -197,20 +180,18 @@ fn above_0(value: &Value) -> Result<Scalar, String> {
     positive_number(value).map(Scalar::Number)
 }
 
+/// An ad break's place in the content: 0 for a pre-roll, 1, 2, … for
+/// mid-rolls, and −1 for a post-roll, as widely used players send it.
+fn pod_index(value: &Value) -> Result<Scalar, String> {
+    integer_from(value, -1).map(Scalar::Number)
+}
+
 fn integer_from_0(value: &Value) -> Result<Scalar, String> {
     integer_from(value, 0).map(Scalar::Number)
 }
 
 fn integer_from_1(value: &Value) -> Result<Scalar, String> {
     integer_from(value, 1).map(Scalar::Number)
-}
-
-/// Who saw the error: the player itself, or something outside it.
-fn error_source(value: &Value) -> Result<Scalar, String> {
-    match value {
-        Value::String(source) if source == "player" || source == "external" => Ok(Scalar::Text(source.clone())),
-        other => Err(format!("must be \"player\" or \"external\", not {}", describe(other))),
-    }
 }
 
 #[cfg(test)]

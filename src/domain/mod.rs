@@ -27,7 +27,7 @@ pub use params::{AuthState, CustomerId, ParamValue};
 pub use player_time::PlayerTime;
 pub use session::{SessionId, SessionRecord};
 pub use session_event::SessionEvent;
-pub use session_policy::{Cutoffs, GoneReason, SessionActivity, SessionPolicy};
+pub use session_policy::{Arrival, Cutoffs, GoneReason, SessionActivity, SessionEnd, SessionPolicy};
 pub use session_start::SessionStart;
 pub use timestamp::{epoch_millis, rfc3339_millis, to_millis};
 pub use values::Scalar;

@@ -1,8 +1,8 @@
 //! An event body, parsed once into a [`SessionEvent`]. Every event follows
 //! the same frame (`playerTime` and `eventType` required; `params`,
 //! `customMetadata` and `qoeData` optional; nothing else); its type then
-//! decides which params and qoeData it needs and whether customMetadata may
-//! come with it. As for a sessionStart, every failing rule is reported.
+//! decides which params it needs. As for a sessionStart, every failing rule
+//! is reported.
 
 use std::collections::BTreeMap;
 
@@ -69,7 +69,7 @@ impl SessionEvent {
         let params_at = child(&root, "params");
         let required_params = event_type.map_or(&[][..], EventType::required_params);
         let params_value = present(top, "params");
-        require(required_params, params_value, &params_at, event_type, &mut errors);
+        require_params(required_params, params_value, &params_at, event_type, &mut errors);
         let params = match params_value {
             None => Some(None),
             Some(value) => scalar_object(value, &params_at, &mut errors, |key| {
@@ -78,26 +78,14 @@ impl SessionEvent {
             .map(Some),
         };
 
-        let metadata_at = child(&root, "customMetadata");
-        let custom_metadata = match (present(top, "customMetadata"), event_type) {
-            (None, _) => Some(None),
-            (Some(_), Some(event_type)) if !event_type.allows_custom_metadata() => {
-                errors.add(
-                    &metadata_at,
-                    format!("is not allowed with {event_type} events; only adStart and chapterStart carry it"),
-                );
-                None
-            }
-            (Some(value), _) => custom_metadata::parse(value, &metadata_at, &mut errors).map(Some),
+        let custom_metadata = match present(top, "customMetadata") {
+            None => Some(None),
+            Some(value) => custom_metadata::parse(value, &child(&root, "customMetadata"), &mut errors).map(Some),
         };
 
-        let qoe_at = child(&root, "qoeData");
-        let required_qoe = event_type.map_or(&[][..], EventType::required_qoe);
-        let qoe_value = present(top, "qoeData");
-        require(required_qoe, qoe_value, &qoe_at, event_type, &mut errors);
-        let qoe_data = match qoe_value {
+        let qoe_data = match present(top, "qoeData") {
             None => Some(None),
-            Some(value) => qoe_data::parse(value, &qoe_at, &mut errors, required_qoe).map(Some),
+            Some(value) => qoe_data::parse_for_event(value, &child(&root, "qoeData"), &mut errors).map(Some),
         };
 
         let parsed = (|| {
@@ -123,20 +111,20 @@ fn parse_event_type(value: Option<&Value>, at: &PointerBuf, errors: &mut Collect
     parsed.map_err(|detail| errors.add(at, detail)).ok()
 }
 
-/// Reports each key of `required` that `part` lacks, at the pointer where it
-/// should be: all of them when the part was not sent. A part that is there
-/// but not an object is reported by its own parser, once.
-fn require(
+/// Reports each key of `required` that `params` lacks, at the pointer where
+/// it should be: all of them when no params were sent. Params that are there
+/// but not an object are reported by their own parser, once.
+fn require_params(
     required: &[(&str, Rule)],
-    part: Option<&Value>,
+    params: Option<&Value>,
     at: &PointerBuf,
     event_type: Option<EventType>,
     errors: &mut Collector,
 ) {
-    let (Some(event_type), None | Some(Value::Object(_))) = (event_type, part) else {
+    let (Some(event_type), None | Some(Value::Object(_))) = (event_type, params) else {
         return;
     };
-    let lacks = |key: &str| !matches!(part, Some(Value::Object(object)) if object.contains_key(key));
+    let lacks = |key: &str| !matches!(params, Some(Value::Object(object)) if object.contains_key(key));
     for (key, _) in required.iter().filter(|(key, _)| lacks(key)) {
         errors.add(&child(at, key), format!("is required for {event_type} events"));
     }

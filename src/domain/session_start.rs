@@ -97,7 +97,7 @@ impl SessionStart {
         let custom_metadata = present(top, "customMetadata")
             .map(|value| custom_metadata::parse(value, &child(&root, "customMetadata"), &mut errors));
         let qoe_data =
-            present(top, "qoeData").map(|value| qoe_data::parse(value, &child(&root, "qoeData"), &mut errors, &[]));
+            present(top, "qoeData").map(|value| qoe_data::parse(value, &child(&root, "qoeData"), &mut errors));
 
         let parsed = (|| {
             Some(SessionStart {

@@ -32,7 +32,9 @@ pub fn text(request: &ApiRequest, max_bytes: usize) -> Result<&str, ApiError> {
 }
 
 /// `application/json`, any `application/*+json`, `text/plain` (what
-/// `navigator.sendBeacon` sends) or none; parameters are allowed.
+/// `navigator.sendBeacon` sends), `application/x-www-form-urlencoded` (what
+/// `curl -d` sends unless told otherwise; the body must still be JSON) or
+/// none; parameters are allowed.
 fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(value) = headers.get(CONTENT_TYPE) else {
         return Ok(());
@@ -44,7 +46,7 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
         .and_then(|text| text.parse().ok())
         .ok_or_else(|| ApiError::UnsupportedMediaType(sent()))?;
     let accepted = match (media_type.type_(), media_type.subtype()) {
-        (mime::APPLICATION, mime::JSON) => true,
+        (mime::APPLICATION, mime::JSON | mime::WWW_FORM_URLENCODED) => true,
         (mime::APPLICATION, _) => media_type.suffix() == Some(mime::JSON),
         (mime::TEXT, mime::PLAIN) => true,
         _ => false,
@@ -77,6 +79,8 @@ mod tests {
             "application/vnd.example+json",
             "application/problem+json;charset=UTF-8",
             "text/plain;charset=UTF-8",
+            "application/x-www-form-urlencoded",
+            "application/x-www-form-urlencoded; charset=utf-8",
         ] {
             assert!(check_content_type(&with_content_type(value)).is_ok(), "{value}");
         }
@@ -86,8 +90,9 @@ mod tests {
     #[test]
     fn refuses_other_types() {
         for value in [
-            "application/x-www-form-urlencoded",
             "text/html",
+            "application/xml",
+            "text/json",
             "multipart/form-data; boundary=x",
             "json",
             "",

@@ -202,6 +202,7 @@ fn gone_detail(reason: GoneReason) -> &'static str {
         GoneReason::Ended => "the session ended: a sessionEnd was accepted",
         GoneReason::Idle => "the session was idle: no event was accepted within its idle timeout",
         GoneReason::Expired => "the session expired: it is older than its maximum age",
+        GoneReason::Stalled => "the session stalled: its playhead has not moved within its stall timeout",
     }
 }
 

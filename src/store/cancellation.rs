@@ -13,10 +13,14 @@
 //! - else the session's condition failed with no item: **unknown session**
 //!   (404);
 //! - else it failed on the session item returned: the session rules,
-//!   applied to that item at the event's arrival time, give the reason,
-//!   **ended** before **expired** before **idle** (410). Should they find
-//!   the session open after all, the item is not one this service wrote,
-//!   and the answer is a failure (500);
+//!   applied to that item and the event at its arrival time, give the
+//!   reason, **ended** before **expired** before **idle** before
+//!   **stalled** (410). Should they find the session open after all, another
+//!   event moved its playhead since it was read (the update is conditional
+//!   on the playhead it read, so that "moved" is decided on the latest one):
+//!   the transaction is **tried again**; if the playhead did not change
+//!   either, the item is not one this service wrote, and the answer is a
+//!   failure (500);
 //! - else a `TransactionConflict` (another event of the same session in
 //!   flight) or a throttling reason: the transaction is **tried again**
 //!   after a short random pause, within the time budget;
@@ -28,10 +32,26 @@ use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::item::{CREATED_AT, ENDED_AT, LAST_EVENT_AT};
+use super::attributes::PLAYER_TIME;
+use super::item::{CREATED_AT, ENDED_AT, ENDED_TS, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD};
 use super::{Appended, EventStoreError};
-use crate::domain::{SessionActivity, SessionPolicy};
+use crate::domain::{Arrival, Decimal, SessionActivity, SessionEnd, SessionPolicy};
 use crate::table::TTL_ATTRIBUTE;
+
+/// What a session read must project for [`SessionFacts::of`], with the
+/// names it uses (`#pt.#ph`: the start's playhead, before any event).
+pub(super) const SESSION_FACTS_PROJECTION: &str =
+    "#created, #last, #ended, #endedTs, #moved, #lastPh, #pt.#ph, #expires";
+pub(super) const SESSION_FACTS_NAMES: [(&str, &str); 8] = [
+    ("#created", CREATED_AT),
+    ("#last", LAST_EVENT_AT),
+    ("#ended", ENDED_AT),
+    ("#endedTs", ENDED_TS),
+    ("#moved", LAST_MOVED_AT),
+    ("#lastPh", LAST_PLAYHEAD),
+    ("#pt", PLAYER_TIME),
+    ("#ph", "playhead"),
+];
 
 /// The reasons of a cancelled transaction come in the order of its writes.
 const SESSION_WRITE: usize = 0;
@@ -43,6 +63,9 @@ pub(super) struct SessionFacts {
     pub(super) activity: SessionActivity,
     /// `expiresAt` as stored (N, epoch seconds).
     pub(super) expires_at: String,
+    /// `lastPlayhead` as stored, absent before the first event: the
+    /// transaction is conditional on finding it unchanged.
+    pub(super) last_playhead: Option<AttributeValue>,
 }
 
 impl SessionFacts {
@@ -55,36 +78,76 @@ impl SessionFacts {
         Ok(Self {
             activity: activity(item)?,
             expires_at,
+            last_playhead: item.get(LAST_PLAYHEAD).cloned(),
         })
     }
 }
 
-/// Reads `createdAt`, `lastEventAt` and `endedAt` of a session record.
+/// Reads what the session rules look at in a session record.
 fn activity(item: &HashMap<String, AttributeValue>) -> Result<SessionActivity, String> {
     let created_at = item
         .get(CREATED_AT)
         .and_then(|value| value.as_s().ok())
         .ok_or("the session record has no createdAt")?;
-    let created_at = OffsetDateTime::parse(created_at, &Rfc3339)
-        .map_err(|error| format!("the session's createdAt {created_at:?} is not RFC 3339: {error}"))?;
-    let last_event_at = match item.get(LAST_EVENT_AT) {
+    let created_at = parse_rfc3339(CREATED_AT, created_at)?;
+    let end = match item.get(ENDED_AT) {
         None => None,
         Some(value) => {
-            let millis = value
+            let arrived_at = value
+                .as_s()
+                .map_err(|_| format!("the session's endedAt {value:?} is not a string"))?;
+            Some(SessionEnd {
+                arrived_at: parse_rfc3339(ENDED_AT, arrived_at)?,
+                ts_millis: optional_millis(item, ENDED_TS)?,
+            })
+        }
+    };
+    let start_playhead = item
+        .get(PLAYER_TIME)
+        .and_then(|value| value.as_m().ok())
+        .and_then(|player_time| player_time.get("playhead"));
+    let playhead = item
+        .get(LAST_PLAYHEAD)
+        .or(start_playhead)
+        .and_then(|value| value.as_n().ok())
+        .ok_or("the session record has no playhead")?
+        .parse::<Decimal>()
+        .map_err(|error| format!("the session's playhead: {error}"))?;
+    Ok(SessionActivity {
+        created_at,
+        last_event_at: optional_time(item, LAST_EVENT_AT)?,
+        last_moved_at: optional_time(item, LAST_MOVED_AT)?,
+        playhead,
+        end,
+    })
+}
+
+fn parse_rfc3339(name: &str, text: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|error| format!("the session's {name} {text:?} is not RFC 3339: {error}"))
+}
+
+/// An optional N attribute of epoch milliseconds.
+fn optional_millis(item: &HashMap<String, AttributeValue>, name: &str) -> Result<Option<i64>, String> {
+    item.get(name)
+        .map(|value| {
+            value
                 .as_n()
                 .ok()
                 .and_then(|millis| millis.parse::<i64>().ok())
-                .ok_or_else(|| format!("the session's lastEventAt {value:?} is not epoch milliseconds"))?;
-            let time = OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-                .map_err(|error| format!("the session's lastEventAt {millis} is out of range: {error}"))?;
-            Some(time)
-        }
-    };
-    Ok(SessionActivity {
-        created_at,
-        last_event_at,
-        ended: item.contains_key(ENDED_AT),
-    })
+                .ok_or_else(|| format!("the session's {name} {value:?} is not epoch milliseconds"))
+        })
+        .transpose()
+}
+
+/// An optional N attribute of epoch milliseconds, as a time.
+fn optional_time(item: &HashMap<String, AttributeValue>, name: &str) -> Result<Option<OffsetDateTime>, String> {
+    optional_millis(item, name)?
+        .map(|millis| {
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+                .map_err(|error| format!("the session's {name} {millis} is out of range: {error}"))
+        })
+        .transpose()
 }
 
 pub(super) enum Judged {
@@ -93,8 +156,14 @@ pub(super) enum Judged {
     Retry(String),
 }
 
-/// Answers a cancelled transaction (the mapping of the module doc).
-pub(super) fn judge(reasons: &[CancellationReason], policy: &SessionPolicy, now: OffsetDateTime) -> Judged {
+/// Answers a cancelled transaction (the mapping of the module doc);
+/// `read_playhead` is the session's `lastPlayhead` when the transaction was built.
+pub(super) fn judge(
+    reasons: &[CancellationReason],
+    policy: &SessionPolicy,
+    event: &Arrival<'_>,
+    read_playhead: Option<&AttributeValue>,
+) -> Judged {
     let code = |write: usize| reasons.get(write).and_then(CancellationReason::code).unwrap_or("None");
     let codes = || format!("session: {}, event: {}", code(SESSION_WRITE), code(EVENT_WRITE));
     if code(EVENT_WRITE) == "ConditionalCheckFailed" {
@@ -105,8 +174,11 @@ pub(super) fn judge(reasons: &[CancellationReason], policy: &SessionPolicy, now:
             None => EventStoreError::UnknownSession,
             Some(session) => match activity(session) {
                 Err(why) => EventStoreError::Failed(why),
-                Ok(activity) => match policy.gone(&activity, now) {
+                Ok(activity) => match policy.gone(&activity, event) {
                     Some(reason) => EventStoreError::Gone(reason),
+                    None if session.get(LAST_PLAYHEAD) != read_playhead => {
+                        return Judged::Retry("another event moved the playhead".to_owned());
+                    }
                     None => EventStoreError::Failed(
                         "the session refused the event, yet its record says it takes events".to_owned(),
                     ),
@@ -142,10 +214,20 @@ mod tests {
         CancellationReason::builder().code(code).set_item(item).build()
     }
 
+    const TS: i64 = 1_800_000_000_000;
+
     fn session(created_at: &str, last_event_at: Option<i64>, ended: bool) -> HashMap<String, AttributeValue> {
-        let mut item = HashMap::from([(CREATED_AT.to_owned(), AttributeValue::S(created_at.to_owned()))]);
+        let start = HashMap::from([
+            ("playhead".to_owned(), AttributeValue::N("0".to_owned())),
+            ("ts".to_owned(), AttributeValue::N(TS.to_string())),
+        ]);
+        let mut item = HashMap::from([
+            (CREATED_AT.to_owned(), AttributeValue::S(created_at.to_owned())),
+            (PLAYER_TIME.to_owned(), AttributeValue::M(start)),
+        ]);
         if let Some(millis) = last_event_at {
             item.insert(LAST_EVENT_AT.to_owned(), AttributeValue::N(millis.to_string()));
+            item.insert(LAST_MOVED_AT.to_owned(), AttributeValue::N(millis.to_string()));
         }
         if ended {
             item.insert(ENDED_AT.to_owned(), AttributeValue::S(created_at.to_owned()));
@@ -154,7 +236,13 @@ mod tests {
     }
 
     fn judged(reasons: &[CancellationReason]) -> Result<Result<Appended, String>, String> {
-        match judge(reasons, &SessionPolicy::default(), NOW) {
+        let playhead: Decimal = "0".parse().unwrap();
+        let event = Arrival {
+            ts_millis: TS,
+            playhead: &playhead,
+            at: NOW,
+        };
+        match judge(reasons, &SessionPolicy::default(), &event, None) {
             Judged::Done(Ok(appended)) => Ok(Ok(appended)),
             Judged::Done(Err(error)) => Ok(Err(error.kind().to_owned() + ": " + &error.to_string())),
             Judged::Retry(why) => Err(why),
@@ -195,6 +283,17 @@ mod tests {
                 Some(session("2026-11-23T11:50:00.000Z", None, false)),
                 "refused the event, yet",
             ),
+            (
+                Some({
+                    let mut paused = session("2026-11-23T11:00:00.000Z", Some(epoch_millis(NOW) - 10_000), false);
+                    paused.insert(
+                        LAST_MOVED_AT.to_owned(),
+                        AttributeValue::N((epoch_millis(NOW) - 1_800_001).to_string()),
+                    );
+                    paused
+                }),
+                "stalled",
+            ),
         ];
         for (item, expected) in cases {
             let reasons = [reason("ConditionalCheckFailed", item.clone()), reason("None", None)];
@@ -205,6 +304,31 @@ mod tests {
             );
         }
         assert_eq!(GoneReason::Expired.to_string(), "expired");
+    }
+
+    #[test]
+    fn a_late_arrival_is_judged_on_the_end_it_follows() {
+        let mut ended = session("2026-11-23T11:59:00.000Z", Some(epoch_millis(NOW) - 1_000), true);
+        ended.insert(ENDED_TS.to_owned(), AttributeValue::N((TS - 1).to_string()));
+        let reasons = [
+            reason("ConditionalCheckFailed", Some(ended.clone())),
+            reason("None", None),
+        ];
+        assert!(matches!(judged(&reasons), Ok(Err(message)) if message.contains("ended")));
+        ended.insert(ENDED_TS.to_owned(), AttributeValue::N(TS.to_string()));
+        let reasons = [reason("ConditionalCheckFailed", Some(ended)), reason("None", None)];
+        assert!(
+            matches!(judged(&reasons), Ok(Err(message)) if message.contains("refused the event, yet")),
+            "a late arrival the record takes: the refusal was not the session rules'"
+        );
+    }
+
+    #[test]
+    fn a_playhead_moved_by_another_event_is_tried_again() {
+        let mut moved = session("2026-11-23T11:59:00.000Z", Some(epoch_millis(NOW) - 1_000), false);
+        moved.insert(LAST_PLAYHEAD.to_owned(), AttributeValue::N("12.5".to_owned()));
+        let reasons = [reason("ConditionalCheckFailed", Some(moved)), reason("None", None)];
+        assert!(judged(&reasons).is_err());
     }
 
     #[test]

@@ -2,19 +2,26 @@
 //! its session takes it, so the two writes go in one `TransactWriteItems`:
 //!
 //! 1. an `Update` of the session record (`lastEventAt` = arrival in epoch
-//!    ms, `ADD eventCount 1`, and `endedAt` for a `sessionEnd`), on the
-//!    condition that the session takes events: it exists, has no `endedAt`,
-//!    was created no longer than the maximum age ago, and its last event
-//!    (or, before any, its `createdAt`) is no longer than the idle timeout
-//!    ago. `createdAt` is compared as text: its fixed RFC 3339 form sorts
-//!    in time order;
+//!    ms, `ADD eventCount 1`, `lastPlayhead`, `lastMovedAt` when the
+//!    playhead moved, and `endedAt` / `endedTs` for a `sessionEnd`), on the
+//!    condition that the session takes the event: it exists; it has no
+//!    `endedAt`, or the event is a late arrival (its `ts` is not after
+//!    `endedTs` and the end arrived no longer than the idle timeout ago);
+//!    it was created no longer than the maximum age ago; its last event (or,
+//!    before any, its `createdAt`) is no longer than the idle timeout ago;
+//!    its playhead last moved (or, before any move, it was created) no
+//!    longer than the stall timeout ago; and its playhead is still the one
+//!    read, so that whether this event moves it is decided on the latest.
+//!    `createdAt` and `endedAt` are compared as text: their fixed RFC 3339
+//!    form sorts in time order;
 //! 2. a `Put` of the event item, on the condition that no item has its key.
 //!
-//! The event item carries the session's `expiresAt`, so a strongly
-//! consistent `GetItem` of the session comes first. It also answers early
-//! when the session is missing or closed: then a second read looks for the
-//! event itself, because a stored event is a duplicate whatever its session
-//! has become since.
+//! The event item carries the session's `expiresAt`, and "moved" needs the
+//! session's playhead, so a strongly consistent `GetItem` of the session
+//! comes first, before each try. It also answers early when the session is
+//! missing or closed: then a second read looks for the event itself,
+//! because a stored event is a duplicate whatever its session has become
+//! since.
 //!
 //! Both writes ask for the item that failed their condition
 //! (`ReturnValuesOnConditionCheckFailure = ALL_OLD`); how a cancelled
@@ -40,11 +47,11 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
-use super::cancellation::{Judged, SessionFacts, judge};
+use super::cancellation::{Judged, SESSION_FACTS_NAMES, SESSION_FACTS_PROJECTION, SessionFacts, judge};
 use super::event_item::to_event_item;
-use super::item::{CREATED_AT, ENDED_AT, EVENT_COUNT, LAST_EVENT_AT};
+use super::item::{CREATED_AT, ENDED_AT, ENDED_TS, EVENT_COUNT, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD};
 use super::{Appended, EventStore, EventStoreError};
-use crate::domain::{EventRecord, SessionPolicy, epoch_millis, rfc3339_millis};
+use crate::domain::{Arrival, EventRecord, SessionPolicy, epoch_millis, rfc3339_millis};
 use crate::table::{EVENT_SORT_KEY, PARTITION_KEY, TTL_ATTRIBUTE};
 
 /// Pauses between tries of a conflicting transaction: doubling from the
@@ -53,10 +60,16 @@ use crate::table::{EVENT_SORT_KEY, PARTITION_KEY, TTL_ATTRIBUTE};
 const FIRST_PAUSE: Duration = Duration::from_millis(10);
 const LONGEST_PAUSE: Duration = Duration::from_millis(200);
 
-/// Condition of the session update: the session takes events (see the module doc).
-const SESSION_TAKES_EVENTS: &str = "attribute_exists(#id) AND attribute_not_exists(#ended) \
+/// Condition of the session update: the session takes the event (see the
+/// module doc), before the playhead check, which depends on what was read.
+const SESSION_TAKES_EVENT: &str = "attribute_exists(#id) \
+     AND (attribute_not_exists(#ended) OR (#endedTs >= :ts AND #ended >= :activeSince)) \
      AND #created >= :createdSince \
-     AND (#last >= :activeSinceMs OR (attribute_not_exists(#last) AND #created >= :activeSince))";
+     AND (#last >= :activeSinceMs OR (attribute_not_exists(#last) AND #created >= :activeSince)) \
+     AND (#moved >= :movedSinceMs OR (attribute_not_exists(#moved) AND #created >= :movedSince))";
+/// The playhead is still the one read: the last event's, or the start's before any.
+const PLAYHEAD_AS_READ: &str = " AND #lastPh = :readPlayhead";
+const NO_EVENT_PLAYHEAD_YET: &str = " AND attribute_not_exists(#lastPh)";
 
 #[derive(Debug, Clone)]
 pub struct DynamoDbEventStore {
@@ -87,28 +100,29 @@ impl DynamoDbEventStore {
         record: &EventRecord,
         policy: &SessionPolicy,
     ) -> Result<Appended, EventStoreError> {
-        let now = record.received_at;
-        let expires_at = match self.read_session(record).await? {
-            None => return self.unless_stored(record, EventStoreError::UnknownSession).await,
-            Some(item) => {
-                let session = SessionFacts::of(&item).map_err(EventStoreError::Failed)?;
-                if let Some(reason) = policy.gone(&session.activity, now) {
-                    return self.unless_stored(record, EventStoreError::Gone(reason)).await;
-                }
-                session.expires_at
-            }
+        let event = Arrival {
+            ts_millis: record.event.player_time.ts_millis(),
+            playhead: &record.event.player_time.playhead,
+            at: record.received_at,
         };
-
         let mut tries: u32 = 0;
         loop {
-            let written = self.transact(record, policy, &expires_at).await;
-            let retry = match written {
+            let Some(item) = self.read_session(record).await? else {
+                return self.unless_stored(record, EventStoreError::UnknownSession).await;
+            };
+            let session = SessionFacts::of(&item).map_err(EventStoreError::Failed)?;
+            if let Some(reason) = policy.gone(&session.activity, &event) {
+                return self.unless_stored(record, EventStoreError::Gone(reason)).await;
+            }
+            let retry = match self.transact(record, policy, &session).await {
                 Ok(()) => return Ok(Appended::Stored),
                 Err(Written::Failed(error)) => return Err(error),
-                Err(Written::Cancelled(reasons)) => match judge(&reasons, policy, now) {
-                    Judged::Done(outcome) => return outcome,
-                    Judged::Retry(why) => why,
-                },
+                Err(Written::Cancelled(reasons)) => {
+                    match judge(&reasons, policy, &event, session.last_playhead.as_ref()) {
+                        Judged::Done(outcome) => return outcome,
+                        Judged::Retry(why) => why,
+                    }
+                }
             };
             tries = tries.saturating_add(1);
             tracing::debug!(tries, reasons = %retry, "event transaction cancelled; trying again");
@@ -121,16 +135,19 @@ impl DynamoDbEventStore {
         &self,
         record: &EventRecord,
     ) -> Result<Option<HashMap<String, AttributeValue>>, EventStoreError> {
-        self.client
+        let read = self
+            .client
             .get_item()
             .table_name(&self.sessions_table)
             .key(PARTITION_KEY, AttributeValue::S(record.session_id.to_string()))
             .consistent_read(true)
-            .projection_expression("#created, #last, #ended, #expires")
-            .expression_attribute_names("#created", CREATED_AT)
-            .expression_attribute_names("#last", LAST_EVENT_AT)
-            .expression_attribute_names("#ended", ENDED_AT)
-            .expression_attribute_names("#expires", TTL_ATTRIBUTE)
+            .projection_expression(SESSION_FACTS_PROJECTION)
+            .expression_attribute_names("#expires", TTL_ATTRIBUTE);
+        SESSION_FACTS_NAMES
+            .iter()
+            .fold(read, |read, (placeholder, name)| {
+                read.expression_attribute_names(*placeholder, *name)
+            })
             .send()
             .await
             .map(|read| read.item)
@@ -157,8 +174,13 @@ impl DynamoDbEventStore {
         }
     }
 
-    async fn transact(&self, record: &EventRecord, policy: &SessionPolicy, expires_at: &str) -> Result<(), Written> {
-        let (session, event) = self.writes(record, policy, expires_at).map_err(Written::Failed)?;
+    async fn transact(
+        &self,
+        record: &EventRecord,
+        policy: &SessionPolicy,
+        session: &SessionFacts,
+    ) -> Result<(), Written> {
+        let (session, event) = self.writes(record, policy, session).map_err(Written::Failed)?;
         match self
             .client
             .transact_write_items()
@@ -180,22 +202,44 @@ impl DynamoDbEventStore {
         }
     }
 
-    /// The session update and the event put of one transaction.
+    /// The session update and the event put of one transaction, built on
+    /// what was read of the session.
     fn writes(
         &self,
         record: &EventRecord,
         policy: &SessionPolicy,
-        expires_at: &str,
+        session: &SessionFacts,
     ) -> Result<(TransactWriteItem, TransactWriteItem), EventStoreError> {
         let cutoffs = policy.cutoffs(record.received_at);
+        let player_time = &record.event.player_time;
+        let mut condition = SESSION_TAKES_EVENT.to_owned();
+        let mut sets = vec!["#last = :now", "#lastPh = :playhead"];
+        if session.last_playhead.is_some() {
+            condition.push_str(PLAYHEAD_AS_READ);
+        } else {
+            condition.push_str(NO_EVENT_PLAYHEAD_YET);
+        }
+        if session.activity.moved_by(&player_time.playhead) {
+            sets.push("#moved = :now");
+        }
+        if record.event.event_type.closes_session() {
+            // A late sessionEnd (a copy sent before the first) keeps the first end.
+            sets.push("#ended = if_not_exists(#ended, :endedAt)");
+            sets.push("#endedTs = if_not_exists(#endedTs, :ts)");
+        }
+        let now_millis = AttributeValue::N(epoch_millis(record.received_at).to_string());
         let mut update = Update::builder()
             .table_name(&self.sessions_table)
             .key(PARTITION_KEY, AttributeValue::S(record.session_id.to_string()))
-            .condition_expression(SESSION_TAKES_EVENTS)
+            .condition_expression(condition)
+            .update_expression(format!("SET {} ADD #count :one", sets.join(", ")))
             .expression_attribute_names("#id", PARTITION_KEY)
             .expression_attribute_names("#ended", ENDED_AT)
+            .expression_attribute_names("#endedTs", ENDED_TS)
             .expression_attribute_names("#created", CREATED_AT)
             .expression_attribute_names("#last", LAST_EVENT_AT)
+            .expression_attribute_names("#moved", LAST_MOVED_AT)
+            .expression_attribute_names("#lastPh", LAST_PLAYHEAD)
             .expression_attribute_names("#count", EVENT_COUNT)
             .expression_attribute_values(
                 ":createdSince",
@@ -206,23 +250,29 @@ impl DynamoDbEventStore {
                 ":activeSinceMs",
                 AttributeValue::N(epoch_millis(cutoffs.active_since).to_string()),
             )
-            .expression_attribute_values(":now", AttributeValue::N(epoch_millis(record.received_at).to_string()))
+            .expression_attribute_values(":movedSince", AttributeValue::S(rfc3339_millis(cutoffs.moved_since)))
+            .expression_attribute_values(
+                ":movedSinceMs",
+                AttributeValue::N(epoch_millis(cutoffs.moved_since).to_string()),
+            )
+            .expression_attribute_values(":ts", AttributeValue::N(player_time.ts_millis().to_string()))
+            .expression_attribute_values(":now", now_millis)
+            .expression_attribute_values(":playhead", AttributeValue::N(player_time.playhead.to_string()))
             .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        update = if record.event.event_type.closes_session() {
-            update
-                .update_expression("SET #last = :now, #ended = :endedAt ADD #count :one")
-                .expression_attribute_values(":endedAt", AttributeValue::S(record.received_at_rfc3339()))
-        } else {
-            update.update_expression("SET #last = :now ADD #count :one")
-        };
+        if let Some(read) = &session.last_playhead {
+            update = update.expression_attribute_values(":readPlayhead", read.clone());
+        }
+        if record.event.event_type.closes_session() {
+            update = update.expression_attribute_values(":endedAt", AttributeValue::S(record.received_at_rfc3339()));
+        }
         let update = update
             .build()
             .map_err(|error| EventStoreError::Failed(error.to_string()))?;
 
         let put = Put::builder()
             .table_name(&self.events_table)
-            .set_item(Some(to_event_item(record, expires_at)))
+            .set_item(Some(to_event_item(record, &session.expires_at)))
             .condition_expression("attribute_not_exists(#key)")
             .expression_attribute_names("#key", EVENT_SORT_KEY)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)

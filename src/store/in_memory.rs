@@ -1,15 +1,13 @@
 //! The stores in a `Mutex`, for handler tests that need no DynamoDB: the
 //! sessions, and their events under the same rules as the DynamoDB adapter
-//! (duplicates first, then unknown, then ended, expired, idle). It can be
+//! (duplicates first, then unknown, then ended, expired, idle, stalled). It can be
 //! told to fail, to test the 500 path, and its clock can be moved forward,
 //! to test sessions that have gone idle or expired.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
-use time::OffsetDateTime;
-
-use crate::domain::{EventRecord, SessionActivity, SessionPolicy, SessionRecord};
+use crate::domain::{Arrival, EventRecord, SessionActivity, SessionEnd, SessionPolicy, SessionRecord};
 
 use super::{Appended, Created, EventStore, EventStoreError, SessionStore, StoreError};
 
@@ -31,19 +29,8 @@ struct State {
 #[derive(Debug, Clone)]
 struct Session {
     record: SessionRecord,
-    last_event_at: Option<OffsetDateTime>,
+    activity: SessionActivity,
     event_count: u64,
-    ended_at: Option<OffsetDateTime>,
-}
-
-impl Session {
-    fn activity(&self) -> SessionActivity {
-        SessionActivity {
-            created_at: self.record.created_at,
-            last_event_at: self.last_event_at,
-            ended: self.ended_at.is_some(),
-        }
-    }
 }
 
 impl InMemorySessionStore {
@@ -72,7 +59,10 @@ impl InMemorySessionStore {
 
     /// What the session's events have recorded on it so far.
     pub fn activity(&self, session_id: &str) -> Option<SessionActivity> {
-        self.state().sessions.get(session_id).map(Session::activity)
+        self.state()
+            .sessions
+            .get(session_id)
+            .map(|session| session.activity.clone())
     }
 
     /// How many events the session accepted.
@@ -124,9 +114,14 @@ impl SessionStore for InMemorySessionStore {
             record.session_id.to_string(),
             Session {
                 record: record.clone(),
-                last_event_at: None,
+                activity: SessionActivity {
+                    created_at: record.created_at,
+                    last_event_at: None,
+                    last_moved_at: None,
+                    playhead: record.start.player_time.playhead.clone(),
+                    end: None,
+                },
                 event_count: 0,
-                ended_at: None,
             },
         );
         Ok(Created::New)
@@ -153,14 +148,28 @@ impl EventStore for InMemorySessionStore {
             .sessions
             .get_mut(session_id)
             .ok_or(EventStoreError::UnknownSession)?;
-        if let Some(reason) = policy.gone(&session.activity(), now) {
+        let player_time = &record.event.player_time;
+        let arrival = Arrival {
+            ts_millis: player_time.ts_millis(),
+            playhead: &player_time.playhead,
+            at: now,
+        };
+        let activity = &mut session.activity;
+        if let Some(reason) = policy.gone(activity, &arrival) {
             return Err(EventStoreError::Gone(reason));
         }
-        session.last_event_at = Some(now);
-        session.event_count += 1;
-        if record.event.event_type.closes_session() {
-            session.ended_at = Some(now);
+        activity.last_event_at = Some(now);
+        if activity.moved_by(&player_time.playhead) {
+            activity.last_moved_at = Some(now);
         }
+        activity.playhead = player_time.playhead.clone();
+        if record.event.event_type.closes_session() && activity.end.is_none() {
+            activity.end = Some(SessionEnd {
+                arrived_at: now,
+                ts_millis: Some(player_time.ts_millis()),
+            });
+        }
+        session.event_count += 1;
         let stored = EventRecord {
             received_at: now,
             ..record.clone()
@@ -177,6 +186,8 @@ impl EventStore for InMemorySessionStore {
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
+
+    use time::OffsetDateTime;
 
     use super::*;
     use crate::domain::{GoneReason, SessionEvent, SessionStart};
@@ -213,16 +224,25 @@ mod tests {
 
         let end = event("sessionEnd", 1_509_045_326_000, &session, now);
         assert_eq!(store.append(&end, &policy).await.unwrap(), Appended::Stored);
-        let late = event("ping", 1_509_045_327_000, &session, now);
+        let after_the_end = event("ping", 1_509_045_327_000, &session, now);
         assert!(matches!(
-            store.append(&late, &policy).await,
+            store.append(&after_the_end, &policy).await,
             Err(EventStoreError::Gone(GoneReason::Ended))
         ));
+        let late_arrival = event("ping", 1_509_045_325_500, &session, now);
+        assert_eq!(store.append(&late_arrival, &policy).await.unwrap(), Appended::Stored);
         assert_eq!(store.append(&end, &policy).await.unwrap(), Appended::Duplicate);
-        assert_eq!(store.event_count(id), Some(2));
-        assert!(store.activity(id).unwrap().ended);
+        assert_eq!(store.event_count(id), Some(3));
+        assert!(store.activity(id).unwrap().end.is_some());
         let keys: Vec<String> = store.events(id).iter().map(EventRecord::key).collect();
-        assert_eq!(keys, ["001509045325000#play", "001509045326000#sessionEnd"]);
+        assert_eq!(
+            keys,
+            [
+                "001509045325000#play",
+                "001509045325500#ping",
+                "001509045326000#sessionEnd"
+            ]
+        );
     }
 
     #[tokio::test]

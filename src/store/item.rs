@@ -20,6 +20,13 @@ pub const LAST_EVENT_AT: &str = "lastEventAt";
 pub const EVENT_COUNT: &str = "eventCount";
 /// Set by an accepted `sessionEnd`: its arrival, S like `createdAt`.
 pub const ENDED_AT: &str = "endedAt";
+/// Set with `endedAt`: the end's `playerTime.ts` (N, epoch ms); events sent
+/// no later than it are late arrivals.
+pub const ENDED_TS: &str = "endedTs";
+/// Set by each accepted event: its playhead (N, as sent).
+pub const LAST_PLAYHEAD: &str = "lastPlayhead";
+/// Set by each accepted event that moved the playhead: its arrival, N epoch ms.
+pub const LAST_MOVED_AT: &str = "lastMovedAt";
 
 pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
     let start = &record.start;
