@@ -13,8 +13,9 @@ use std::time::Duration;
 use aws_sdk_dynamodb::types::{BillingMode, KeyType, ScalarAttributeType};
 use media_collector::config::{
     CORS_ALLOW_ORIGIN, Config, ConfigError, EVENTS_TABLE_NAME, MAX_BODY_BYTES, SESSION_IDLE_TIMEOUT_S,
-    SESSION_MAX_AGE_S, SESSION_TTL_DAYS, STORE_TIMEOUT_MS, TABLE_NAME,
+    SESSION_MAX_AGE_S, SESSION_STALL_TIMEOUT_S, SESSION_TTL_DAYS, STORE_TIMEOUT_MS, TABLE_NAME,
 };
+use media_collector::domain::SessionPolicy;
 use media_collector::http::{ApiRequest, Route};
 use media_collector::table::{EVENT_SORT_KEY, EVENTS_STREAM_VIEW, PARTITION_KEY, TTL_ATTRIBUTE};
 use serde_json::{Value, json};
@@ -260,6 +261,7 @@ fn the_template_defaults_are_the_specs() {
         (STORE_TIMEOUT_MS, "3000"),
         (SESSION_IDLE_TIMEOUT_S, "600"),
         (SESSION_MAX_AGE_S, "86400"),
+        (SESSION_STALL_TIMEOUT_S, "1800"),
     ] {
         let (name, parameter) = parameter_of(&template, variable);
         let declared = match &parameter["Default"] {
@@ -286,10 +288,14 @@ fn config_with(settings: &[(&str, String)]) -> Result<Config, ConfigError> {
 fn the_session_limits_have_the_codes_defaults_and_bounds() {
     let template = template();
     let unset = config_with(&[]).expect("the code's defaults");
-    for (variable, code_default) in [
-        (SESSION_IDLE_TIMEOUT_S, unset.session_policy.idle_timeout),
-        (SESSION_MAX_AGE_S, unset.session_policy.max_age),
-    ] {
+    type Limit = fn(&SessionPolicy) -> Duration;
+    let limits: [(&str, Limit); 3] = [
+        (SESSION_IDLE_TIMEOUT_S, |policy| policy.idle_timeout),
+        (SESSION_MAX_AGE_S, |policy| policy.max_age),
+        (SESSION_STALL_TIMEOUT_S, |policy| policy.stall_timeout),
+    ];
+    for (variable, limit) in limits {
+        let code_default = limit(&unset.session_policy);
         let (name, parameter) = parameter_of(&template, variable);
         assert_eq!(text(&parameter["Type"]), "Number", "{name}");
         let default = number(&parameter["Default"]);
@@ -302,13 +308,11 @@ fn the_session_limits_have_the_codes_defaults_and_bounds() {
         for accepted in [min, default, max] {
             let config = config_with(&[(variable, accepted.to_string())])
                 .unwrap_or_else(|e| panic!("{variable}={accepted}: {e}"));
-            let policy = config.session_policy;
-            let read = if variable == SESSION_IDLE_TIMEOUT_S {
-                policy.idle_timeout
-            } else {
-                policy.max_age
-            };
-            assert_eq!(read, Duration::from_secs(accepted), "{variable}={accepted}");
+            assert_eq!(
+                limit(&config.session_policy),
+                Duration::from_secs(accepted),
+                "{variable}={accepted}"
+            );
         }
         for refused in [min - 1, max + 1] {
             let error = config_with(&[(variable, refused.to_string())])

@@ -697,3 +697,120 @@ async fn a_session_whose_playhead_does_not_move_stalls() {
         i += 1;
     }
 }
+
+async fn timed_append(
+    store: &DynamoDbEventStore,
+    record: &EventRecord,
+) -> (Result<Appended, EventStoreError>, Duration) {
+    let started = Instant::now();
+    let outcome = store.append(record, &SessionPolicy::default()).await;
+    (outcome, started.elapsed())
+}
+
+#[tokio::test]
+async fn an_unreachable_or_hanging_store_fails_within_the_budget() {
+    let tables = Tables::new().await;
+    let session = tables.session().await;
+    let record = of_type(&session, "play", TS);
+    let budget_client = dynamodb_client(BUDGET).await;
+    let (hanging, _) = faulty_endpoint(Fault::Hang).await;
+    for (case, url) in [("unreachable", closed_port().await), ("hanging", hanging)] {
+        let store = tables.store(&redirected(&budget_client, &url), BUDGET);
+        let (outcome, took) = timed_append(&store, &record).await;
+        assert!(
+            matches!(outcome, Err(EventStoreError::TimedOut | EventStoreError::Failed(_))),
+            "{case}: {outcome:?}"
+        );
+        assert!(took < BUDGET + SLACK, "{case}: took {took:?}, budget {BUDGET:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_transaction_that_never_arrives_fails_within_the_budget_and_writes_nothing() {
+    let tables = Tables::new().await;
+    let session = tables.session().await;
+    let before = tables.session_item(session.session_id.as_str()).await;
+    let (url, tries) = intercepting_proxy(dynamodb_endpoint(), "TransactWriteItems", Intercept::Refuse).await;
+    let store = tables.store(&redirected(&dynamodb_client(BUDGET).await, &url), BUDGET);
+    let (outcome, took) = timed_append(&store, &of_type(&session, "play", TS)).await;
+    assert!(
+        matches!(outcome, Err(EventStoreError::TimedOut | EventStoreError::Failed(_))),
+        "{outcome:?}"
+    );
+    assert!(took < BUDGET + SLACK, "took {took:?}, budget {BUDGET:?}");
+    assert!(
+        tries.load(Ordering::SeqCst) >= 1,
+        "the first read went through, the transaction did not"
+    );
+    assert_eq!(
+        tables.session_item(session.session_id.as_str()).await,
+        before,
+        "the session is untouched"
+    );
+    assert!(tables.event_items(session.session_id.as_str()).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_transaction_whose_answer_is_lost_is_stored_and_counted_once() {
+    let tables = Tables::new().await;
+    let session = tables.session().await;
+    let (url, tries) = intercepting_proxy(dynamodb_endpoint(), "TransactWriteItems", Intercept::LoseAnswer).await;
+    let client = redirected(&dynamodb_client(Duration::from_secs(3)).await, &url);
+    let store = tables.store(&client, Duration::from_secs(3));
+    let record = of_type(&session, "play", TS);
+    // The client tries again with the same request token: DynamoDB answers
+    // the replay as the transaction it already ran.
+    let outcome = store.append(&record, &SessionPolicy::default()).await;
+    assert_eq!(outcome.expect("the retry finds the write"), Appended::Stored);
+    assert_eq!(
+        tries.load(Ordering::SeqCst),
+        2,
+        "the first answer was lost, the retry's came back"
+    );
+    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 1);
+    let items = tables.event_items(session.session_id.as_str()).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(s(&items[0], "requestId"), record.request_id);
+    // And the player's own retry is a duplicate.
+    let again = tables.direct().append(&record, &SessionPolicy::default()).await;
+    assert_eq!(again.unwrap(), Appended::Duplicate);
+    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 1);
+}
+
+#[tokio::test]
+async fn a_conflicting_transaction_is_tried_again() {
+    let tables = Tables::new().await;
+    let session = tables.session().await;
+    let (url, tries) = intercepting_proxy(dynamodb_endpoint(), "TransactWriteItems", Intercept::Conflict(2)).await;
+    let store = tables.store(&redirected(&tables.client, &url), Duration::from_secs(5));
+    let outcome = store
+        .append(&of_type(&session, "play", TS), &SessionPolicy::default())
+        .await;
+    assert_eq!(outcome.expect("stored on the third try"), Appended::Stored);
+    assert_eq!(tries.load(Ordering::SeqCst), 3);
+    assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 1);
+    assert_eq!(tables.event_items(session.session_id.as_str()).await.len(), 1);
+}
+
+#[tokio::test]
+async fn endless_conflicts_end_within_the_budget_and_write_nothing() {
+    let tables = Tables::new().await;
+    let session = tables.session().await;
+    let before = tables.session_item(session.session_id.as_str()).await;
+    let (url, tries) = intercepting_proxy(
+        dynamodb_endpoint(),
+        "TransactWriteItems",
+        Intercept::Conflict(usize::MAX),
+    )
+    .await;
+    let store = tables.store(&redirected(&dynamodb_client(BUDGET).await, &url), BUDGET);
+    let (outcome, took) = timed_append(&store, &of_type(&session, "play", TS)).await;
+    assert!(matches!(outcome, Err(EventStoreError::TimedOut)), "{outcome:?}");
+    assert!(
+        took >= BUDGET && took < BUDGET + SLACK,
+        "took {took:?}, budget {BUDGET:?}"
+    );
+    assert!(tries.load(Ordering::SeqCst) >= 3, "tried again while the budget lasted");
+    assert_eq!(tables.session_item(session.session_id.as_str()).await, before);
+    assert!(tables.event_items(session.session_id.as_str()).await.is_empty());
+}
