@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
+use lambda_runtime::layers::TracingLayer;
+use lambda_runtime::{Diagnostic, LambdaEvent, Runtime, service_fn};
 use media_collector::config::Config;
-use media_collector::http::App;
+use media_collector::http::{App, RepairLayer};
 use media_collector::logging;
 use media_collector::store::Stores;
 use media_collector::store::client;
@@ -78,8 +79,12 @@ async fn serve(config: Config) -> ExitCode {
                 })
         }
     });
-    // Sequential unless AWS_LAMBDA_MAX_CONCURRENCY is above 1.
-    match lambda_runtime::run_concurrent(handler).await {
+    // As lambda_runtime::run_concurrent, with the payload mended before the
+    // runtime parses it: bytes that are not UTF-8 in an HTTP event must get
+    // an HTTP answer, not a Lambda error. Sequential unless
+    // AWS_LAMBDA_MAX_CONCURRENCY is above 1.
+    let runtime = Runtime::new(handler).layer(RepairLayer).layer(TracingLayer::new());
+    match runtime.run_concurrent().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(error = %error, "the Lambda runtime stopped");

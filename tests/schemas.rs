@@ -67,13 +67,45 @@ fn unknown_types_other_methods_and_preflights() {
     let unknown = get("GET", "/api/v1/schemas/sessionstart");
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     assert_eq!(header(&unknown, "content-type"), Some("application/problem+json"));
-    let posted = get("POST", "/api/v1/schemas/sessionStart");
-    assert_eq!(posted.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(header(&posted, "allow"), Some("GET, OPTIONS"));
+    let put = get("PUT", "/api/v1/schemas/sessionStart");
+    assert_eq!(put.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(header(&put, "allow"), Some("GET, OPTIONS, POST"));
     let preflight = get("OPTIONS", "/api/v1/schemas/sessionStart");
     assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
     assert!(header(&preflight, "access-control-max-age").is_some());
     assert_eq!(get("GET", "/api/v1/sessions").status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// Older clients fetch schemas with POST: they get exactly what GET gets,
+/// whatever body and content type they send, behind any prefix.
+#[test]
+fn post_answers_exactly_as_get() {
+    let posted = |path: &str, content_type: &str, body: Value| {
+        let mut event = event_json("apigw-http-session-start.json");
+        event["rawPath"] = json!(path);
+        event["headers"]["content-type"] = json!(content_type);
+        event["body"] = body;
+        let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+        futures_executor(app.handle(request(&event)))
+    };
+    for path in [
+        "/api/v1/schemas/sessionStart",
+        "/api/v1/schemas/adStart/",
+        "/media/api/v1/schemas/play",
+        "/api/v1/schemas/sessionstart",
+    ] {
+        let got = get("GET", path);
+        for (content_type, body) in [
+            ("application/json", json!("{}")),
+            ("text/html", json!("<p>not json</p>")),
+            ("application/json", Value::Null),
+        ] {
+            let answer = posted(path, content_type, body);
+            assert_eq!(answer.status(), got.status(), "{path}");
+            assert_eq!(answer.headers(), got.headers(), "{path}");
+            assert_eq!(answer.body(), got.body(), "{path}");
+        }
+    }
 }
 
 fn openapi_document() -> Value {

@@ -4,21 +4,20 @@
 //! Gateway or the ALB) on values that clients can send, such as `Host: a b`
 //! or an unencoded `{` in the query. Our routes need neither the host nor the
 //! query, so this module reads only what they need, leniently, from the raw
-//! JSON: method, path, stage, headers, body and request id. Whatever is
-//! unusable is ignored or reported as a 400 by the handler; only an event
-//! that is not an HTTP request at all is refused.
+//! JSON: method, path, headers, body and request id.
 //!
-//! The answer goes back in the shape the event source expects, built with
-//! the response types of `aws_lambda_events`.
+//! Every member AWS may send as `null`, leave out, send empty or in another
+//! form (a header value as a string or as a list, a flag as a boolean or as
+//! text) is read the same way, and whatever is unusable is set aside: a
+//! header HTTP does not allow, or one whose bytes were not text (see
+//! [`super::payload`]), is kept apart in [`ApiRequest::unreadable_headers`],
+//! the rest of the request being served. Only an event that is not an HTTP
+//! request at all is refused.
 
-use aws_lambda_events::alb::AlbTargetGroupResponse;
-use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayV2httpResponse};
 use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use lambda_http::aws_lambda_events;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::{DecodePaddingMode, general_purpose};
 use lambda_http::http::{HeaderMap, HeaderName, HeaderValue, Method};
-use lambda_http::{Body, Response};
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Which service sent the event; the answer must take its shape.
@@ -30,6 +29,8 @@ pub enum Source {
     HttpApi,
     /// An Application Load Balancer target group.
     Alb,
+    /// A VPC Lattice target group (event structure version 2, or 1).
+    Lattice,
 }
 
 /// The parts of an HTTP request that the routes use.
@@ -38,15 +39,16 @@ pub struct ApiRequest {
     pub source: Source,
     /// `None` when the event's method is missing or not an HTTP token.
     pub method: Option<Method>,
-    /// The path as the event gives it (`rawPath` or `path`), stage included if there.
+    /// The path as the event gives it, whatever prefix (stage, base path,
+    /// rule prefix) it carries; routing finds the API's root in it.
     pub path: String,
-    pub stage: Option<String>,
     /// Every header whose name and value HTTP allows, names in lower case.
     pub headers: HeaderMap,
-    /// Headers sent with a value HTTP does not allow: name (lower case), value.
+    /// Headers set aside: sent with a value HTTP does not allow, or whose
+    /// bytes were not text (they hold U+FFFD). Name (lower case), value.
     pub unreadable_headers: Vec<(String, String)>,
     pub body: RawBody,
-    /// API Gateway's request id (REST and HTTP APIs; not ALB).
+    /// API Gateway's request id (REST and HTTP APIs; not ALB or VPC Lattice).
     pub api_request_id: Option<String>,
     /// Lambda's id of this invocation.
     pub lambda_request_id: String,
@@ -56,7 +58,7 @@ pub struct ApiRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RawBody {
     Bytes(Vec<u8>),
-    /// `isBase64Encoded` is true but the body is not valid base64.
+    /// The event says the body is base64-encoded, but it is not valid base64.
     NotBase64,
 }
 
@@ -64,9 +66,18 @@ pub enum RawBody {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "the event is not an HTTP request: expected an event from API Gateway (REST or HTTP API), \
-     a Lambda Function URL or an Application Load Balancer"
+     a Lambda Function URL, an Application Load Balancer or VPC Lattice"
 )]
 pub struct NotHttp;
+
+/// The character a decoder puts for bytes that are not text.
+const REPLACEMENT: char = char::REPLACEMENT_CHARACTER;
+
+/// Standard base64, padded or not (API Gateway pads; a hand-made event may not).
+const BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 impl ApiRequest {
     /// Reads an HTTP request out of a Lambda event.
@@ -77,25 +88,27 @@ impl ApiRequest {
         let source = Source::of(event).ok_or(NotHttp)?;
         let context = event.get("requestContext").and_then(Value::as_object);
         let in_context = |key: &str| context.and_then(|context| text(context.get(key)));
+        let http = context.and_then(|context| context.get("http"));
 
         let (method, path) = match source {
             Source::HttpApi => (
-                context
-                    .and_then(|context| context.get("http"))
-                    .and_then(|http| text(http.get("method"))),
-                text(event.get("rawPath")),
+                http.and_then(|http| text(http.get("method"))),
+                text(event.get("rawPath")).or_else(|| http.and_then(|http| text(http.get("path")))),
             ),
-            Source::RestApi | Source::Alb => (text(event.get("httpMethod")), text(event.get("path"))),
+            Source::RestApi | Source::Alb => (
+                text(event.get("httpMethod")).or_else(|| in_context("httpMethod")),
+                text(event.get("path")).or_else(|| in_context("path")),
+            ),
+            Source::Lattice => (
+                text(event.get("method")),
+                text(event.get("path")).or_else(|| text(event.get("raw_path"))),
+            ),
         };
         let (headers, unreadable_headers) = headers(event);
         Ok(Self {
             source,
             method: method.and_then(|method| Method::from_bytes(method.as_bytes()).ok()),
-            path: path.unwrap_or_default().to_owned(),
-            stage: (source != Source::Alb)
-                .then(|| in_context("stage"))
-                .flatten()
-                .map(str::to_owned),
+            path: without_query(path.unwrap_or_default()).to_owned(),
             headers,
             unreadable_headers,
             body: body(event),
@@ -112,6 +125,13 @@ impl Source {
         let has = |key: &str| context.is_some_and(|context| context.contains_key(key));
         if has("elb") {
             Some(Self::Alb)
+        } else if has("serviceNetworkArn")
+            || has("targetGroupArn")
+            || has("serviceArn")
+            // Version 1 of VPC Lattice's event has no context, and snake-case names.
+            || (event.contains_key("method") && (event.contains_key("raw_path") || event.contains_key("path")))
+        {
+            Some(Self::Lattice)
         } else if has("http") || event.contains_key("rawPath") {
             Some(Self::HttpApi)
         } else if event.contains_key("httpMethod") || (context.is_some() && event.contains_key("path")) {
@@ -126,106 +146,72 @@ fn text(value: Option<&Value>) -> Option<&str> {
     value.and_then(Value::as_str)
 }
 
-/// `multiValueHeaders` then `headers` (which wins, as in `lambda_http`).
+/// The path without a query string, should a source leave one in it.
+fn without_query(path: &str) -> &str {
+    path.split_once('?').map_or(path, |(path, _)| path)
+}
+
+/// `multiValueHeaders` then `headers`, whose values replace those of the
+/// same name (as in `lambda_http`). A value may be a string or, as VPC
+/// Lattice sends them, a list of strings; anything else is no value.
 fn headers(event: &Map<String, Value>) -> (HeaderMap, Vec<(String, String)>) {
     let mut headers = HeaderMap::new();
     let mut unreadable = Vec::new();
-    let mut add = |name: &str, value: &str, replace: bool| {
-        let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
-            // No route reads a header whose name HTTP does not allow.
-            return;
+    for (member, replace) in [("multiValueHeaders", false), ("headers", true)] {
+        let Some(Value::Object(sent)) = event.get(member) else {
+            continue;
         };
-        // Past HeaderMap's capacity (32,768 entries) the rest is dropped: no
-        // real client sends that many, and a panic must not answer for them.
-        let _ = match HeaderValue::from_str(value) {
-            Ok(value) if replace => headers.try_insert(name, value).map(drop),
-            Ok(value) => headers.try_append(name, value).map(drop),
-            Err(_) => {
-                unreadable.push((name.as_str().to_owned(), value.to_owned()));
-                Ok(())
+        for (name, values) in sent {
+            let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
+                // No route reads a header whose name HTTP does not allow.
+                continue;
+            };
+            let values: Vec<&str> = match values {
+                Value::String(value) => vec![value],
+                Value::Array(values) => values.iter().filter_map(Value::as_str).collect(),
+                _ => continue,
+            };
+            if replace && !values.is_empty() {
+                headers.remove(&name);
             }
-        };
-    };
-    if let Some(Value::Object(multi)) = event.get("multiValueHeaders") {
-        for (name, values) in multi {
-            for value in values.as_array().into_iter().flatten().filter_map(Value::as_str) {
-                add(name, value, false);
-            }
-        }
-    }
-    if let Some(Value::Object(single)) = event.get("headers") {
-        for (name, value) in single {
-            if let Some(value) = value.as_str() {
-                add(name, value, true);
+            for value in values {
+                match HeaderValue::from_str(value) {
+                    // Past HeaderMap's capacity (32,768 entries) the rest is
+                    // dropped: no real client sends that many, and a panic
+                    // must not answer for them.
+                    Ok(readable) if !value.contains(REPLACEMENT) => {
+                        let _ = headers.try_append(&name, readable);
+                    }
+                    _ => unreadable.push((name.as_str().to_owned(), value.to_owned())),
+                }
             }
         }
     }
     (headers, unreadable)
 }
 
+/// The body, decoded from base64 when the event says so (`true`, or the
+/// text `"true"`, under the name of any source).
 fn body(event: &Map<String, Value>) -> RawBody {
     let text = text(event.get("body")).unwrap_or_default();
-    if event.get("isBase64Encoded").and_then(Value::as_bool) == Some(true) {
-        STANDARD.decode(text).map_or(RawBody::NotBase64, RawBody::Bytes)
+    let encoded = ["isBase64Encoded", "is_base64_encoded"]
+        .iter()
+        .filter_map(|name| event.get(*name))
+        .any(|flag| match flag {
+            Value::Bool(flag) => *flag,
+            Value::String(flag) => flag.eq_ignore_ascii_case("true"),
+            _ => false,
+        });
+    if encoded {
+        BASE64.decode(text).map_or(RawBody::NotBase64, RawBody::Bytes)
     } else {
         RawBody::Bytes(text.as_bytes().to_vec())
     }
 }
 
-/// An answer in the shape of its event source.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-pub enum LambdaResponse {
-    RestApi(ApiGatewayProxyResponse),
-    HttpApi(ApiGatewayV2httpResponse),
-    Alb(AlbTargetGroupResponse),
-}
-
-impl LambdaResponse {
-    pub fn new(source: Source, response: Response<Body>) -> Self {
-        let (parts, body) = response.into_parts();
-        let (body, is_base64_encoded) = match body {
-            Body::Empty => (None, false),
-            Body::Binary(bytes) => (Some(Body::Binary(bytes)), true),
-            text => (Some(text), false),
-        };
-        let status_code = i64::from(parts.status.as_u16());
-        match source {
-            Source::RestApi => {
-                let mut answer = ApiGatewayProxyResponse::default();
-                answer.status_code = status_code;
-                // API Gateway merges `headers` into `multiValueHeaders`: one is enough.
-                answer.multi_value_headers = parts.headers;
-                answer.body = body;
-                answer.is_base64_encoded = is_base64_encoded;
-                Self::RestApi(answer)
-            }
-            Source::HttpApi => {
-                let mut answer = ApiGatewayV2httpResponse::default();
-                answer.status_code = status_code;
-                answer.headers = parts.headers;
-                answer.body = body;
-                answer.is_base64_encoded = is_base64_encoded;
-                Self::HttpApi(answer)
-            }
-            Source::Alb => {
-                let mut answer = AlbTargetGroupResponse::default();
-                answer.status_code = status_code;
-                answer.status_description = Some(format!(
-                    "{} {}",
-                    parts.status.as_u16(),
-                    parts.status.canonical_reason().unwrap_or_default()
-                ));
-                // The target group reads one or the other, depending on its
-                // multi-value headers setting: send both.
-                answer.headers = parts.headers.clone();
-                answer.multi_value_headers = parts.headers;
-                answer.body = body;
-                answer.is_base64_encoded = is_base64_encoded;
-                Self::Alb(answer)
-            }
-        }
-    }
+/// Base64 as the answers use it (standard, padded).
+pub(super) fn base64_encode(bytes: &[u8]) -> String {
+    general_purpose::STANDARD.encode(bytes)
 }
 
 #[cfg(test)]
@@ -257,15 +243,23 @@ mod tests {
     }
 
     #[test]
-    fn headers_http_forbids_are_set_aside() {
+    fn headers_http_forbids_or_that_were_not_text_are_set_aside() {
         let request = ApiRequest::from_event(
-            &http_api(json!({ "Content-Type": "application/json\u{1}", "bad name": "x", "origin": "https://a" })),
+            &http_api(json!({
+                "Content-Type": "application/json\u{1}",
+                "bad name": "x",
+                "origin": "https://a",
+                "user-agent": "Beno\u{FFFD}t"
+            })),
             "l-1",
         )
         .unwrap();
         assert_eq!(
             request.unreadable_headers,
-            vec![("content-type".to_owned(), "application/json\u{1}".to_owned())]
+            vec![
+                ("content-type".to_owned(), "application/json\u{1}".to_owned()),
+                ("user-agent".to_owned(), "Beno\u{FFFD}t".to_owned()),
+            ]
         );
         assert_eq!(request.headers.len(), 1);
         assert_eq!(request.headers["origin"], "https://a");
@@ -276,13 +270,20 @@ mod tests {
         let rest = json!({ "httpMethod": "POST", "path": "/x", "requestContext": { "stage": "prod" } });
         let alb = json!({ "httpMethod": "POST", "path": "/x", "requestContext": { "elb": {} } });
         let url = json!({ "rawPath": "/x", "requestContext": { "http": { "method": "POST" } } });
-        assert_eq!(ApiRequest::from_event(&rest, "").unwrap().source, Source::RestApi);
-        assert_eq!(
-            ApiRequest::from_event(&rest, "").unwrap().stage.as_deref(),
-            Some("prod")
-        );
-        assert_eq!(ApiRequest::from_event(&alb, "").unwrap().source, Source::Alb);
-        assert_eq!(ApiRequest::from_event(&url, "").unwrap().source, Source::HttpApi);
+        let lattice = json!({ "version": "2.0", "path": "/x", "method": "POST", "requestContext": { "serviceNetworkArn": "arn" } });
+        let lattice_v1 = json!({ "raw_path": "/x?a=1", "method": "POST", "headers": {} });
+        for (event, source) in [
+            (rest, Source::RestApi),
+            (alb, Source::Alb),
+            (url, Source::HttpApi),
+            (lattice, Source::Lattice),
+            (lattice_v1, Source::Lattice),
+        ] {
+            let request = ApiRequest::from_event(&event, "").unwrap();
+            assert_eq!(request.source, source, "{event}");
+            assert_eq!(request.path, "/x", "{event}");
+            assert_eq!(request.method, Some(Method::POST), "{event}");
+        }
         for not_http in [json!({ "key1": "value1" }), json!([1]), json!("text"), json!(null)] {
             assert_eq!(ApiRequest::from_event(&not_http, "").unwrap_err(), NotHttp);
         }
@@ -300,20 +301,13 @@ mod tests {
     }
 
     #[test]
-    fn answers_take_their_source_shape() {
-        let mut response = Response::new(Body::Text("{}".into()));
-        *response.status_mut() = lambda_http::http::StatusCode::CREATED;
-        response
-            .headers_mut()
-            .insert("location", HeaderValue::from_static("/x"));
-        let rest = serde_json::to_value(LambdaResponse::new(Source::RestApi, response.clone())).unwrap();
-        assert_eq!(rest["statusCode"], 201);
-        assert_eq!(rest["multiValueHeaders"]["location"], json!(["/x"]));
-        let http = serde_json::to_value(LambdaResponse::new(Source::HttpApi, response.clone())).unwrap();
-        assert_eq!(http["headers"]["location"], "/x");
-        assert_eq!(http["body"], "{}");
-        let alb = serde_json::to_value(LambdaResponse::new(Source::Alb, response)).unwrap();
-        assert_eq!(alb["statusDescription"], "201 Created");
-        assert_eq!(alb["headers"]["location"], "/x");
+    fn base64_may_come_without_padding() {
+        let mut event = http_api(json!({}));
+        event["isBase64Encoded"] = json!("TRUE");
+        event["body"] = json!("e30");
+        assert_eq!(
+            ApiRequest::from_event(&event, "").unwrap().body,
+            RawBody::Bytes(b"{}".to_vec())
+        );
     }
 }

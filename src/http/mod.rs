@@ -1,12 +1,14 @@
-//! The Lambda adapter: turns an API Gateway, Function URL or ALB request
-//! into a call on the domain and the store, and the outcome into an HTTP
+//! The Lambda adapter: turns an API Gateway, Function URL, ALB or VPC
+//! Lattice request into a call on the domain and the store, and the outcome into an HTTP
 //! answer with CORS headers. It never panics out and never returns a Lambda
 //! error (API Gateway would turn that into a 502).
 
 mod body;
 mod cors;
 mod envelope;
+mod payload;
 mod problem;
+mod response;
 mod routing;
 mod schemas;
 
@@ -28,8 +30,10 @@ use crate::metrics::{MetricsSink, RequestOutcome};
 use crate::store::{Appended, Created, EventStore, EventStoreError, SessionStore, StoreError};
 
 pub use cors::AllowedOrigins;
-pub use envelope::{ApiRequest, LambdaResponse, NotHttp, RawBody, Source};
+pub use envelope::{ApiRequest, NotHttp, RawBody, Source};
+pub use payload::{RepairLayer, Repaired, repair};
 pub use problem::{ApiError, IDEMPOTENCY_KEY};
+pub use response::{LambdaResponse, LatticeResponse};
 pub use routing::Route;
 pub use schemas::{event_types, schema};
 
@@ -161,7 +165,8 @@ impl<S: SessionStore + EventStore> App<S> {
             (Route::SessionEvents(session_id), Some(Method::POST)) => {
                 self.append_event(session_id, request, ids, store_latency).await
             }
-            (Route::Schema(event_type), Some(Method::GET)) => {
+            // Older clients fetch schemas with POST: the same answer.
+            (Route::Schema(event_type), Some(Method::GET | Method::POST)) => {
                 schema(event_type).map(Answer::Schema).ok_or(ApiError::NoSuchSchema)
             }
             (route, _) => Err(ApiError::MethodNotAllowed {

@@ -1,5 +1,10 @@
-//! Which resource a request is for, relative to the API's root, whatever the
-//! event source and stage, and which methods that resource answers.
+//! Which resource a request is for, and which methods that resource
+//! answers. The function finds the API's root itself: a route is recognised
+//! by the last segments of the path, whatever comes before them — a named
+//! stage (`/prod`), a custom domain's base path mapping (`/media`, which a
+//! REST API keeps in `path`), an ALB rule's prefix, or a `{proxy+}`
+//! resource. So the same request routes the same through every front door,
+//! with no setting to keep in step with the deployment.
 
 use super::envelope::ApiRequest;
 
@@ -14,43 +19,66 @@ pub enum Route<'a> {
     NotFound,
 }
 
+/// A route's path below the API's root, segment by segment; [`PARAMETER`]
+/// stands for any non-empty segment.
+type Pattern = &'static [&'static str];
+
+const PARAMETER: &str = "{}";
+
+/// The route a pattern names, given the segment that matched its parameter.
+type Make = for<'a> fn(&'a str) -> Route<'a>;
+
+/// Every resource: its path pattern below the root, and the route it is,
+/// given the segment that matched its parameter (if it has one). Add a
+/// route here, with its `allow` and `pattern` below.
+const ROUTES: &[(Pattern, Make)] = &[
+    (&["api", "v1", "sessions"], |_| Route::Sessions),
+    (&["api", "v1", "sessions", PARAMETER, "events"], |id| {
+        Route::SessionEvents(id)
+    }),
+    (&["api", "v1", "schemas", PARAMETER], |event_type| {
+        Route::Schema(event_type)
+    }),
+];
+
 impl<'a> Route<'a> {
     pub fn of(request: &'a ApiRequest) -> Self {
-        let path = request.path.as_str();
-        // Exactly one trailing `/` is accepted.
-        let path = path.strip_suffix('/').unwrap_or(path);
-        // An HTTP API on a named stage puts the stage in the path; a REST API
-        // does not. Accepting both forms also keeps a stage that happens to
-        // be called `api` routable.
-        let unstaged = request
-            .stage
-            .as_deref()
-            .filter(|stage| *stage != "$default")
-            .and_then(|stage| path.strip_prefix('/').and_then(|rest| rest.strip_prefix(stage)))
-            .filter(|rest| rest.starts_with('/'));
-        match Self::of_path(path) {
-            Self::NotFound => unstaged.map_or(Self::NotFound, Self::of_path),
-            route => route,
-        }
+        Self::of_path(&request.path)
     }
 
-    fn of_path(path: &'a str) -> Self {
-        let Some(rest) = path.strip_prefix("/api/v1/") else {
-            return Self::NotFound;
-        };
-        let segments: Vec<&str> = rest.split('/').collect();
-        match segments.as_slice() {
-            ["sessions"] => Self::Sessions,
-            ["sessions", id, "events"] if !id.is_empty() => Self::SessionEvents(id),
-            ["schemas", name] if !name.is_empty() => Self::Schema(name),
-            _ => Self::NotFound,
-        }
+    /// The route whose pattern the path ends with; exactly one trailing `/`
+    /// is accepted. Anything may come before the pattern, so long as it
+    /// ends at a segment boundary (`/prodapi/v1/sessions` is no route).
+    pub fn of_path(path: &'a str) -> Self {
+        let path = path.strip_suffix('/').unwrap_or(path);
+        let segments: Vec<&'a str> = path.split('/').collect();
+        ROUTES
+            .iter()
+            .find_map(|(pattern, route)| {
+                // The path is absolute: the segment before the pattern is
+                // the root's `""` or the prefix's last one, never missing.
+                let start = segments.len().checked_sub(pattern.len()).filter(|start| *start > 0)?;
+                let mut parameter = "";
+                for (segment, expected) in segments[start..].iter().zip(pattern.iter()) {
+                    if *expected == PARAMETER {
+                        if segment.is_empty() {
+                            return None;
+                        }
+                        parameter = segment;
+                    } else if segment != expected {
+                        return None;
+                    }
+                }
+                Some(route(parameter))
+            })
+            .unwrap_or(Self::NotFound)
     }
 
     /// The `Allow` header of a 405 on this resource.
     pub fn allow(&self) -> &'static str {
         match self {
-            Self::Schema(_) => "GET, OPTIONS",
+            // Older clients fetch schemas with POST.
+            Self::Schema(_) => "GET, OPTIONS, POST",
             _ => "OPTIONS, POST",
         }
     }
@@ -68,35 +96,41 @@ impl<'a> Route<'a> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
-    fn route_of(path: &str, stage: &str) -> String {
-        let event = json!({ "rawPath": path, "requestContext": { "http": { "method": "POST" }, "stage": stage } });
-        let request = ApiRequest::from_event(&event, "").unwrap();
-        format!("{:?}", Route::of(&request))
+    fn route_of(path: &str) -> String {
+        format!("{:?}", Route::of_path(path))
     }
 
     #[test]
-    fn paths_route_relative_to_the_api_root() {
-        for (path, stage, route) in [
-            ("/api/v1/sessions", "$default", "Sessions"),
-            ("/api/v1/sessions/", "$default", "Sessions"),
-            ("/prod/api/v1/sessions", "prod", "Sessions"),
-            ("/api/v1/sessions", "prod", "Sessions"),
-            ("/api/v1/sessions/abc/events", "$default", "SessionEvents(\"abc\")"),
-            ("/prod/api/v1/sessions/abc/events/", "prod", "SessionEvents(\"abc\")"),
-            ("/api/v1/schemas/play", "$default", "Schema(\"play\")"),
-            ("/api/v1/sessions//", "$default", "NotFound"),
-            ("/api/v1/sessions//events", "$default", "NotFound"),
-            ("/api/v1/sessions/abc", "$default", "NotFound"),
-            ("/api/v1/schemas/", "$default", "NotFound"),
-            ("/prod/api/v1/sessions", "$default", "NotFound"),
-            ("/prodapi/v1/sessions", "prod", "NotFound"),
-            ("/", "$default", "NotFound"),
+    fn paths_route_by_their_last_segments() {
+        for (path, route) in [
+            ("/api/v1/sessions", "Sessions"),
+            ("/api/v1/sessions/", "Sessions"),
+            // A named stage, a base path mapping, an ALB prefix, several segments.
+            ("/prod/api/v1/sessions", "Sessions"),
+            ("/media/api/v1/sessions/", "Sessions"),
+            ("/collector/v2/api/v1/sessions", "Sessions"),
+            ("//api/v1/sessions", "Sessions"),
+            ("/api/v1/sessions/api/v1/sessions", "Sessions"),
+            ("/api/v1/sessions/abc/events", "SessionEvents(\"abc\")"),
+            ("/prod/api/v1/sessions/abc/events/", "SessionEvents(\"abc\")"),
+            ("/media/api/v1/schemas/play", "Schema(\"play\")"),
+            ("/api/v1/schemas/play", "Schema(\"play\")"),
+            ("/api/v1/sessions//", "NotFound"),
+            ("/api/v1/sessions//events", "NotFound"),
+            ("/api/v1/sessions/abc", "NotFound"),
+            ("/api/v1/sessions/abc/events/extra", "NotFound"),
+            ("/api/v1/schemas/", "NotFound"),
+            ("/prodapi/v1/sessions", "NotFound"),
+            ("/api/v1/sessionsx", "NotFound"),
+            ("api/v1/sessions", "NotFound"),
+            ("/v1/sessions", "NotFound"),
+            ("/API/V1/SESSIONS", "NotFound"),
+            ("/", "NotFound"),
+            ("", "NotFound"),
         ] {
-            assert_eq!(route_of(path, stage), route, "{path} on stage {stage}");
+            assert_eq!(route_of(path), route, "{path}");
         }
     }
 }
