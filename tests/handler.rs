@@ -720,7 +720,13 @@ async fn a_listed_origin_is_echoed_with_vary() {
             Some("https://player.example.com"),
             "{file}"
         );
-        assert_eq!(header(headers, "vary"), Some("Origin"), "{file}");
+        // A preflight's answer also depends on the headers it asks for.
+        let vary = if file.contains("preflight") {
+            "Origin, Access-Control-Request-Headers"
+        } else {
+            "Origin"
+        };
+        assert_eq!(header(headers, "vary"), Some(vary), "{file}");
     }
     let mut request = event("apigw-http-preflight.json");
     request
@@ -729,7 +735,91 @@ async fn a_listed_origin_is_echoed_with_vary() {
     let response = app.handle(request).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert!(response.headers().get("access-control-allow-origin").is_none());
-    assert_eq!(header(response.headers(), "vary"), Some("Origin"));
+    assert_eq!(
+        header(response.headers(), "vary"),
+        Some("Origin, Access-Control-Request-Headers")
+    );
+}
+
+/// The preflight samples of each source, with `Access-Control-Request-Headers` set to `asked`.
+fn preflights_asking(asked: &str) -> Vec<(&'static str, ApiRequest)> {
+    [
+        "apigw-http-preflight.json",
+        "apigw-rest-preflight.json",
+        "apigw-http-event-preflight.json",
+    ]
+    .into_iter()
+    .map(|file| {
+        let mut lambda_event = event_json(file);
+        let headers = lambda_event["headers"].as_object_mut().expect("headers");
+        let name = headers
+            .keys()
+            .find(|name| name.eq_ignore_ascii_case("access-control-request-headers"))
+            .expect("the sample asks for headers")
+            .clone();
+        headers.insert(name.clone(), Value::from(asked));
+        if let Some(multi) = lambda_event.get_mut("multiValueHeaders").and_then(Value::as_object_mut) {
+            multi.insert(name, Value::from(vec![asked]));
+        }
+        (file, request(&lambda_event))
+    })
+    .collect()
+}
+
+/// The names an `Access-Control-Allow-Headers` answer allows, in lower case.
+fn allowed_names(response: &lambda_http::Response<lambda_http::Body>) -> BTreeSet<String> {
+    header(response.headers(), "access-control-allow-headers")
+        .expect("Access-Control-Allow-Headers")
+        .split(',')
+        .map(|name| name.trim().to_ascii_lowercase())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_preflight_allows_a_script_set_user_agent() {
+    // What Firefox and Safari ask for when a player sets its own User-Agent.
+    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+    for (file, request) in preflights_asking("content-type,user-agent") {
+        let response = app.handle(request).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "{file}");
+        let allowed = allowed_names(&response);
+        for name in ["content-type", "user-agent", "idempotency-key"] {
+            assert!(allowed.contains(name), "{file}: {name} not in {allowed:?}");
+        }
+        let headers = response.headers();
+        assert_eq!(header(headers, "access-control-allow-origin"), Some("*"), "{file}");
+        assert_eq!(
+            header(headers, "vary"),
+            Some("Access-Control-Request-Headers"),
+            "{file}: a cache must not give this answer to a preflight asking for other headers"
+        );
+        assert!(header(headers, "access-control-max-age").is_some(), "{file}");
+        assert!(body_text(&response).is_empty(), "{file}");
+    }
+}
+
+#[tokio::test]
+async fn a_preflight_echoes_only_a_well_formed_list_of_names() {
+    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+    let base = ["content-type", "idempotency-key"];
+    let long_list = vec!["x-header"; 200].join(",");
+    for (asked, extra) in [
+        (
+            " Content-Type , X-Player-Version,,x-player-version ",
+            &["x-player-version"][..],
+        ),
+        ("content-type,user agent", &[]),
+        ("content-type;user-agent", &[]),
+        ("", &[]),
+        (long_list.as_str(), &[]),
+    ] {
+        let expected: BTreeSet<String> = base.iter().chain(extra).map(|name| name.to_string()).collect();
+        for (file, request) in preflights_asking(asked) {
+            let response = app.handle(request).await;
+            assert_eq!(response.status(), StatusCode::NO_CONTENT, "{file} {asked:?}");
+            assert_eq!(allowed_names(&response), expected, "{file} {asked:?}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 use lambda_http::http::header::{
-    ACCESS_CONTROL_EXPOSE_HEADERS, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, ORIGIN,
+    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_REQUEST_HEADERS, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE,
+    LOCATION, ORIGIN,
 };
 use lambda_http::http::{HeaderValue, Method, StatusCode};
 use lambda_http::{Body, Response};
@@ -114,7 +115,9 @@ impl<S: SessionStore + EventStore> App<S> {
         };
         let origin = request.headers.get(ORIGIN);
         let cors = if preflight_answer {
-            self.config.allowed_origins.preflight_headers(origin)
+            self.config
+                .allowed_origins
+                .preflight_headers(origin, request.headers.get_all(ACCESS_CONTROL_REQUEST_HEADERS))
         } else {
             self.config.allowed_origins.headers(origin)
         };
