@@ -245,3 +245,46 @@ async fn a_session_pinging_one_playhead_stalls_after_the_stall_timeout() {
     assert_eq!(n(&tables.session_item(&id).await, "eventCount"), "2");
     assert_eq!(tables.event_items(&id).await.len(), 2, "the refused ping is not stored");
 }
+
+/// Issue input 7: Firefox and Safari ask the preflight for a script-set
+/// `User-Agent`; a preflight that leaves it out blocks the session.
+#[tokio::test]
+async fn a_preflight_allows_the_headers_a_player_asks_for() {
+    let tables = Tables::new().await;
+    let app = app(&tables, &[]);
+    let mut preflight = support::event_json("apigw-http-preflight.json");
+    preflight["headers"]["access-control-request-headers"] = json!("content-type,user-agent");
+    let response = app.handle(support::request(&preflight)).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT, "{}", body_text(&response));
+    let allowed = response.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for header in ["content-type", "user-agent", "idempotency-key"] {
+        assert!(
+            allowed.split(',').any(|name| name.trim() == header),
+            "{header} in {allowed}"
+        );
+    }
+}
+
+/// Issue input 11: older clients fetch schemas with POST.
+#[tokio::test]
+async fn a_schema_fetched_with_post_is_served_as_with_get() {
+    let tables = Tables::new().await;
+    let app = app(&tables, &[]);
+    let fetch = |method: &str| {
+        let mut request = support::event_json("apigw-http-session-start.json");
+        request["rawPath"] = json!("/api/v1/schemas/play");
+        request["requestContext"]["http"]["path"] = json!("/api/v1/schemas/play");
+        request["requestContext"]["http"]["method"] = json!(method);
+        request["routeKey"] = json!(format!("{method} /api/v1/schemas/{{eventType}}"));
+        support::request(&request)
+    };
+    let get = app.handle(fetch("GET")).await;
+    let post = app.handle(fetch("POST")).await;
+    assert_eq!(get.status(), StatusCode::OK, "{}", body_text(&get));
+    assert_eq!(post.status(), StatusCode::OK, "{}", body_text(&post));
+    assert_eq!(body_text(&post), body_text(&get));
+    assert_eq!(post.headers()["content-type"], "application/schema+json");
+}
