@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # `make lint`: rustfmt check, clippy with warnings as errors, the
-# documentation's links (tests/links.rs), cfn-lint on template.yaml and
-# shellcheck on the scripts.
+# documentation's links (tests/links.rs), cfn-lint on template.yaml, and
+# the scripts checked by shellcheck.
 #
 # Usage: scripts/lint.sh [step...]   steps: fmt clippy links cfn-lint shellcheck
 # (default: all, in that order; `make shellcheck` runs only the last).
