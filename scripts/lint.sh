@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
-# `make lint`: rustfmt check, clippy with warnings as errors, cfn-lint on
-# template.yaml and shellcheck on the scripts.
+# `make lint`: rustfmt check, clippy with warnings as errors, the
+# documentation's links (tests/links.rs), cfn-lint on template.yaml, and
+# the scripts checked by shellcheck.
 #
-# Usage: scripts/lint.sh [step...]   steps: fmt clippy cfn-lint shellcheck
+# Usage: scripts/lint.sh [step...]   steps: fmt clippy links cfn-lint shellcheck
 # (default: all, in that order; `make shellcheck` runs only the last).
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -21,6 +22,11 @@ lint_clippy() {
   cargo clippy --workspace --all-targets --locked -- -D warnings
 }
 
+lint_links() {
+  log "cargo test --locked --test links (every relative link and anchor in the Markdown files)"
+  cargo test --locked --test links
+}
+
 lint_cfn-lint() {
   need_venv_tool cfn-lint "cfn-lint==$CFN_LINT_VERSION"
   log "cfn-lint template.yaml"
@@ -33,8 +39,8 @@ lint_shellcheck() {
   shellcheck -x -P SCRIPTDIR scripts/*.sh .ci/run
 }
 
-(($#)) || set -- fmt clippy cfn-lint shellcheck
+(($#)) || set -- fmt clippy links cfn-lint shellcheck
 for step in "$@"; do
-  declare -F "lint_$step" >/dev/null || die "unknown lint step '$step' (steps: fmt clippy cfn-lint shellcheck)"
+  declare -F "lint_$step" >/dev/null || die "unknown lint step '$step' (steps: fmt clippy links cfn-lint shellcheck)"
   "lint_$step"
 done

@@ -2,7 +2,7 @@
 # shellcheck source-path=SCRIPTDIR
 # `make test` (and CI): tools, lint, then the whole test suite against real
 # local services:
-#   1. scripts/tools.sh, scripts/lint.sh (fmt check, clippy -D warnings, cfn-lint, shellcheck)
+#   1. scripts/tools.sh, scripts/lint.sh (fmt check, clippy -D warnings, links, cfn-lint, shellcheck)
 #   2. DynamoDB Local on TEST_DDB_PORT (default 8100, or a free port), table created
 #   3. test binaries built (cargo test --workspace --locked --no-run: the function
 #      and the bench's crates, e.g. the Runtime API emulator against lambda_runtime)
@@ -34,7 +34,7 @@ CHROMIUM=$(chromium_bin) || die "no Chromium found: run 'make tools' (it install
 export CHROMIUM
 
 if [[ ${SKIP_LINT:-} == 1 ]]; then
-  warn "SKIP_LINT=1: skipping scripts/lint.sh (fmt check, clippy, cfn-lint, shellcheck)"
+  warn "SKIP_LINT=1: skipping scripts/lint.sh (fmt check, clippy, links, cfn-lint, shellcheck)"
 else
   "$MC_ROOT/scripts/lint.sh"
 fi
