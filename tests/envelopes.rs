@@ -114,6 +114,22 @@ async fn every_sample_event_is_answered_in_its_sources_shape() {
         assert_eq!(allow_origin.as_deref(), Some("*"), "{file}: {answer}");
         if file.starts_with("alb-") {
             assert!(answer["statusDescription"].as_str().is_some(), "{file}: {answer}");
+        } else if file.starts_with("vpc-lattice-") {
+            assert_eq!(
+                answer["statusDescription"].as_str(),
+                lambda_http::http::StatusCode::from_u16(u16::try_from(status).unwrap())
+                    .ok()
+                    .map(|code| format!("{status} {}", code.canonical_reason().unwrap()))
+                    .as_deref(),
+                "{file}: {answer}"
+            );
+            let headers = answer["headers"].as_object().expect("headers");
+            assert!(
+                headers.values().all(Value::is_string),
+                "{file}: a map of strings: {answer}"
+            );
+            assert!(answer.get("multiValueHeaders").is_none(), "{file}: {answer}");
+            assert_eq!(answer["isBase64Encoded"], false, "{file}: {answer}");
         } else if file.starts_with("apigw-rest-") {
             assert_eq!(
                 answer["headers"],
