@@ -4,7 +4,8 @@
 //! passes them through), a multi-value header, a query value, a cookie, the
 //! path and the body, and lone surrogate escapes. Each gets an HTTP answer
 //! (never a Lambda error, which API Gateway and the ALB turn into a 502),
-//! each writes its request log line, and the process lives on.
+//! each writes its request log line and metrics record, and the process
+//! lives on.
 
 mod support;
 
@@ -263,6 +264,20 @@ async fn payloads_that_are_not_utf8_get_http_answers_and_log_lines() {
             .find(|line| line["fields"]["request_id"] == request_id.as_str())
             .unwrap_or_else(|| panic!("{}: no request line", case.name));
         assert_eq!(line["fields"]["status"], case.status, "{}: {line}", case.name);
+    }
+    // And its metrics record (CloudWatch EMF), with its status.
+    let records: Vec<Value> = function
+        .all_lines()
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line.get("_aws").is_some())
+        .collect();
+    for (request_id, case) in &answered {
+        let record = records
+            .iter()
+            .find(|record| record["RequestId"] == request_id.as_str())
+            .unwrap_or_else(|| panic!("{}: no metrics record in {records:?}", case.name));
+        assert_eq!(record["Status"], case.status.to_string(), "{}: {record}", case.name);
     }
     let mended = function
         .all_lines()
