@@ -274,6 +274,14 @@ fn envelope_cases() -> Vec<(&'static str, Vec<Member>, u16)> {
         (HTTP, vec![Set("/requestContext/stage", json!(null))], 201),
         (HTTP, vec![Set("/requestContext/stage", json!(["x"]))], 201),
         (HTTP, vec![Set("/requestContext/stage", json!("media"))], 201),
+        (
+            HTTP,
+            vec![
+                Set("/routeKey", json!("ANY /{proxy+}")),
+                Set("/pathParameters", json!({ "proxy": "api/v1/sessions" })),
+            ],
+            201,
+        ),
         (HTTP, vec![Set("/body", json!(null))], 400), // an empty body is no JSON object
         (HTTP, vec![Absent("/body")], 400),
         (HTTP, vec![Set("/body", json!(""))], 400),
