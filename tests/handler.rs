@@ -71,6 +71,23 @@ const EXPECTED: &[(&str, u16, &[&str])] = &[
     ("apigw-rest-hostile-host.json", 201, &[]),
     ("apigw-http-hostile-query.json", 201, &[]),
     ("apigw-http-hostile-headers.json", 201, &[]),
+    // Every front door, behind the prefixes it may put before the API's root.
+    ("apigw-rest-base-path-session-start.json", 201, &[]),
+    ("apigw-rest-base-path-event.json", 204, &[]),
+    ("apigw-rest-base-path-preflight.json", 204, &[]),
+    ("apigw-http-base-path-session-start.json", 201, &[]),
+    ("apigw-http-base-path-event.json", 204, &[]),
+    ("apigw-http-base-path-preflight.json", 204, &[]),
+    ("apigw-rest-proxy-session-start.json", 201, &[]),
+    ("apigw-rest-proxy-event.json", 204, &[]),
+    ("apigw-rest-proxy-preflight.json", 204, &[]),
+    ("alb-prefix-session-start.json", 201, &[]),
+    ("alb-prefix-event.json", 204, &[]),
+    ("alb-prefix-preflight.json", 204, &[]),
+    ("vpc-lattice-session-start.json", 201, &[]),
+    ("vpc-lattice-event.json", 204, &[]),
+    ("vpc-lattice-preflight.json", 204, &[]),
+    ("vpc-lattice-v1-session-start.json", 201, &[]),
     ("invalid-v1-not-an-object.json", 400, &[""]),
     ("invalid-v1-unknown-and-missing-keys.json", 400, &["/params", "/extra"]),
     ("invalid-v2-event-type.json", 400, &["/eventType"]),
@@ -426,7 +443,7 @@ fn the_event_samples_cover_every_type_and_every_source() {
         .collect();
     let every_type: BTreeSet<String> = EVENT_TYPES.iter().map(|name| name.to_string()).collect();
     assert_eq!(types, every_type, "one stored sample of each event type");
-    for source in ["apigw-http-", "apigw-rest-", "function-url-", "alb-"] {
+    for source in ["apigw-http-", "apigw-rest-", "function-url-", "alb-", "vpc-lattice-"] {
         assert!(
             accepted.iter().any(|file| file.starts_with(source)),
             "no stored event sample from {source}"

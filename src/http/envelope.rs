@@ -90,6 +90,8 @@ impl ApiRequest {
         let in_context = |key: &str| context.and_then(|context| text(context.get(key)));
         let http = context.and_then(|context| context.get("http"));
 
+        // Where a source gives a value twice, the second is read when the
+        // first is missing, null or empty.
         let (method, path) = match source {
             Source::HttpApi => (
                 http.and_then(|http| text(http.get("method"))),
@@ -112,7 +114,7 @@ impl ApiRequest {
             headers,
             unreadable_headers,
             body: body(event),
-            api_request_id: in_context("requestId").filter(|id| !id.is_empty()).map(str::to_owned),
+            api_request_id: in_context("requestId").map(str::to_owned),
             lambda_request_id: lambda_request_id.to_owned(),
         })
     }
@@ -142,8 +144,9 @@ impl Source {
     }
 }
 
+/// A string member that is there and not empty.
 fn text(value: Option<&Value>) -> Option<&str> {
-    value.and_then(Value::as_str)
+    value.and_then(Value::as_str).filter(|text| !text.is_empty())
 }
 
 /// The path without a query string, should a source leave one in it.
@@ -193,7 +196,7 @@ fn headers(event: &Map<String, Value>) -> (HeaderMap, Vec<(String, String)>) {
 /// The body, decoded from base64 when the event says so (`true`, or the
 /// text `"true"`, under the name of any source).
 fn body(event: &Map<String, Value>) -> RawBody {
-    let text = text(event.get("body")).unwrap_or_default();
+    let text = event.get("body").and_then(Value::as_str).unwrap_or_default();
     let encoded = ["isBase64Encoded", "is_base64_encoded"]
         .iter()
         .filter_map(|name| event.get(*name))

@@ -63,6 +63,11 @@ impl Function {
         Self { child, lines }
     }
 
+    /// Whether the process is still there (it has not exited).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     pub fn all_lines(&self) -> Vec<String> {
         self.lines.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }

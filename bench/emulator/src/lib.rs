@@ -168,6 +168,12 @@ impl Emulator {
     /// Queues one event and waits for the function's response or error, at
     /// most [`EmulatorConfig::invoke_timeout`]. Callable from many tasks at once.
     pub async fn invoke(&self, event: Value) -> Result<Invocation, EmulatorError> {
+        self.invoke_bytes(event.to_string()).await
+    }
+
+    /// [`Emulator::invoke`] with the payload's bytes as they are, even when
+    /// they are not JSON or not UTF-8 (as Lambda may deliver them).
+    pub async fn invoke_bytes(&self, payload: impl Into<Bytes>) -> Result<Invocation, EmulatorError> {
         if self.server.is_finished() {
             return Err(EmulatorError::Stopped);
         }
@@ -176,7 +182,7 @@ impl Emulator {
         let queued_at = Instant::now();
         self.state.enqueue(Queued {
             request_id: request_id.clone(),
-            body: Bytes::from(event.to_string()),
+            body: payload.into(),
         });
         match tokio::time::timeout(self.config.invoke_timeout, answer).await {
             Ok(Ok((outcome, received_at))) => Ok(Invocation {
