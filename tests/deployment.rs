@@ -531,10 +531,16 @@ fn the_stage_throttles_every_route_with_the_template_parameters() {
     let (rate, rate_min, rate_max) = parameter("ThrottlingRateLimit");
     let (burst, burst_min, burst_max) = parameter("ThrottlingBurstLimit");
     assert!(rate_min >= 1 && burst_min >= 1, "0 would refuse every request");
-    assert!(burst >= rate, "the bucket holds at least a second of the rate: {burst} < {rate}");
+    assert!(
+        burst >= rate,
+        "the bucket holds at least a second of the rate: {burst} < {rate}"
+    );
     assert!(burst_max >= rate_max);
     // The defaults take effect: the account's own defaults are higher.
-    assert!(rate <= ACCOUNT_RATE_PER_S && burst <= ACCOUNT_BURST, "{rate}/s, {burst}");
+    assert!(
+        rate <= ACCOUNT_RATE_PER_S && burst <= ACCOUNT_BURST,
+        "{rate}/s, {burst}"
+    );
 
     // The sizing the template and the README give: 10,000 concurrent
     // viewers, a ping every 10 s of content and every second in an ad, a
@@ -542,7 +548,10 @@ fn the_stage_throttles_every_route_with_the_template_parameters() {
     let viewers = 10_000.0;
     let per_viewer = 0.9 * (1.0 / 10.0) + 0.1 * 1.0;
     assert!(viewers * per_viewer <= rate as f64, "{} > {rate}", viewers * per_viewer);
-    assert!(rate as f64 <= 1.25 * viewers * per_viewer, "{rate} is far above the reasoning");
+    assert!(
+        rate as f64 <= 1.25 * viewers * per_viewer,
+        "{rate} is far above the reasoning"
+    );
 }
 
 #[test]
@@ -583,7 +592,10 @@ fn the_throttles_alarm_names_what_to_raise() {
             "the alarm names {parameter}, which is no parameter"
         );
     }
-    assert!(description.contains("Concurrent executions"), "the account quota: {description}");
+    assert!(
+        description.contains("Concurrent executions"),
+        "the account quota: {description}"
+    );
     // CloudWatch's limit on an alarm description.
     assert!(description.len() <= 1024, "{} characters", description.len());
 }
@@ -657,10 +669,7 @@ fn the_function_never_answers_429_itself() {
         let kind = error.kind();
         let status = error.status();
         assert_ne!(status.as_u16(), 429, "{kind}");
-        assert!(
-            status.is_client_error() || status.as_u16() == 500,
-            "{kind}: {status}"
-        );
+        assert!(status.is_client_error() || status.as_u16() == 500, "{kind}: {status}");
         assert_eq!(error.into_response().status(), status, "{kind}");
     }
 }
