@@ -277,6 +277,10 @@ async fn caption(knobs: &Knobs) -> String {
         .and_then(|output| String::from_utf8(output.stdout).ok())
         .map(|version| version.trim().to_owned())
         .unwrap_or_default();
+    if knobs.load_only {
+        let quick = if knobs.quick { ", quick" } else { "" };
+        return format!("`make bench` (load test only{quick}), {when}, {cores} cores, {rustc}.");
+    }
     format!(
         "`make bench`{}, {when}, {cores} cores, {rustc}: {} cold starts per function and store, \
          {} warm requests after {} warm-ups, throughput windows of {:?} (at most {} requests).",

@@ -171,7 +171,8 @@ pub fn render_load(load: &LoadFigures) -> String {
          Each viewer starts a session and reports it call by call: 80 calls, 1 start, 69 pings \
          (one every 10 s of content, one a second in the ad), 10 play, pause and ad events ending with \
          sessionEnd. Calls leave open loop at the offered rate, at most {IN_FLIGHT_MAX} in flight (the rest \
-         shed); latency runs from a call's due time to its answer. Steps of {:.1} s, the rate ×1.5 each, \
+         shed); answers/s counts the 201 and 204 received within a step, latency runs from a call's due time \
+         to its answer. Steps of {:.1} s, the rate ×1.5 each, \
          until the answers per second stop growing (< 5 % more).\n",
         load.step.as_secs_f64()
     );

@@ -38,12 +38,12 @@ pub const MAX_CONCURRENCY: u32 = 8;
 /// overloaded process shows a queue, not an unbounded one.
 pub const IN_FLIGHT_MAX: usize = 8 * MAX_CONCURRENCY as usize;
 /// The first offered rate, and the factor from one step to the next.
-const FIRST_RATE: f64 = 25.0;
+const FIRST_RATE: f64 = 10.0;
 const RATE_FACTOR: f64 = 1.5;
 /// The answers per second "stop growing" when a step adds less than this
 /// share to the best so far.
 const GROWTH: f64 = 0.05;
-pub const MAX_RAMP_STEPS: usize = 12;
+pub const MAX_RAMP_STEPS: usize = 14;
 
 /// Everything the load test measured.
 #[derive(Debug, Clone)]

@@ -87,7 +87,7 @@ pub struct Step {
     /// Calls sent, and calls due but shed (the bound on calls in flight reached).
     pub sent: usize,
     pub shed: usize,
-    /// Answers received within the window, per second.
+    /// Successful answers (201, 204) received within the window, per second.
     pub answers_per_s: f64,
     /// Due time → answer, every answered call of the step (sorted).
     pub latencies: Vec<Duration>,
@@ -140,14 +140,15 @@ pub async fn run(running: &Running, players: &mut Players, rate: f64, window: Du
                 let result: Result<Invocation, EmulatorError> = result;
                 let (status, answer) = match result {
                     Ok(invocation) => {
-                        if invocation.answered_at <= window_end {
-                            answered_in_window += 1;
-                        }
+                        let in_window = invocation.answered_at <= window_end;
                         step.latencies.push(invocation.answered_at.saturating_duration_since(due));
                         match invocation.outcome {
                             Outcome::Response(answer) => {
                                 let status = answer["statusCode"].as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or(0);
                                 *step.statuses.entry(status).or_default() += 1;
+                                if in_window && matches!(status, 201 | 204) {
+                                    answered_in_window += 1;
+                                }
                                 if !matches!(status, 201 | 204 | 500) && step.unexpected.len() < 5 {
                                     step.unexpected.push(format!("{status}: {}", answer["body"]));
                                 }

@@ -229,7 +229,11 @@ impl Viewer {
 
 /// The session id in a 201's `Location` header.
 pub fn session_of(answer: &Value) -> Option<String> {
-    let location = answer["headers"]["location"].as_str()?;
+    let (_, location) = answer["headers"]
+        .as_object()?
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("location"))?;
+    let location = location.as_str()?;
     let id = location.rsplit('/').next()?;
     (id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| id.to_owned())
 }
