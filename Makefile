@@ -35,6 +35,8 @@ help: ## list the targets and the variables they read
 	@echo '  BENCH_QUICK            bench: 1 for a quick run with smaller counts'
 	@echo '  BENCH_COLD_STARTS, BENCH_WARMUP, BENCH_WARM_REQUESTS, BENCH_THROUGHPUT_SECS, BENCH_THROUGHPUT_MAX'
 	@echo '                         bench: scenario sizes (default 7, 20, 300, 2, 2000); BENCH_NO_BUILD=1 skips cargo build'
+	@echo '  BENCH_LOAD_STEP_SECS   bench: seconds per step of the load test (default 3; quick 1.5)'
+	@echo '  BENCH_LOAD=0, BENCH_LOAD_ONLY=1  bench: skip the load test, or run only it'
 
 tools: ## install the pinned local tools (cargo-lambda, DynamoDB Local, Java, ...) into .tools/
 	@scripts/tools.sh
@@ -69,6 +71,6 @@ sam-build: ## sam build --beta-features only, into .aws-sam/build (no AWS accoun
 deploy: ## sam build && sam deploy --guided (needs AWS credentials; installs the SAM CLI if missing)
 	@scripts/deploy.sh
 
-bench: build ## media-collector vs the bare and naive baselines, cold and warm: one table, also in target/bench/latest.md
+bench: build ## media-collector vs the bare and naive baselines, cold and warm, then a load test: tables also in target/bench/latest.md
 	@cargo run --release --locked -p media-collector-bench
 

@@ -490,3 +490,186 @@ fn the_template_alarms_on_store_errors_lambda_errors_and_throttles() {
     assert_eq!(text(&template["Parameters"]["LogFormat"]["Default"]), "JSON");
     assert_eq!(text(&template["Parameters"]["AlarmTopicArn"]["Default"]), "");
 }
+
+/// A tagged YAML value (`!If [...]`, `!Not [...]`): the tag's name and its list.
+fn tagged<'a>(value: &'a Yaml, function: &str) -> &'a [Yaml] {
+    match value {
+        Yaml::Tagged(tagged) if tagged.tag == function => tagged
+            .value
+            .as_sequence()
+            .map(Vec::as_slice)
+            .unwrap_or_else(|| panic!("!{function} without a list: {value:?}")),
+        other => panic!("not a !{function}: {other:?}"),
+    }
+}
+
+/// The account-level defaults of API Gateway (per Region) that a stage's
+/// limits cannot go beyond.
+const ACCOUNT_RATE_PER_S: u64 = 10_000;
+const ACCOUNT_BURST: u64 = 5_000;
+
+#[test]
+fn the_stage_throttles_every_route_with_the_template_parameters() {
+    let template = template();
+    let api = &template["Resources"]["SessionsApi"];
+    assert_eq!(text(&api["Type"]), "AWS::Serverless::HttpApi");
+    let settings = &api["Properties"]["DefaultRouteSettings"];
+    assert_eq!(reference(&settings["ThrottlingRateLimit"]), "ThrottlingRateLimit");
+    assert_eq!(reference(&settings["ThrottlingBurstLimit"]), "ThrottlingBurstLimit");
+    // No route of its own overrides them, so every route has the same limits.
+    assert!(api["Properties"]["RouteSettings"].is_null());
+
+    let parameter = |name: &str| {
+        let parameter = &template["Parameters"][name];
+        assert_eq!(text(&parameter["Type"]), "Number", "{name}");
+        (
+            number(&parameter["Default"]),
+            number(&parameter["MinValue"]),
+            number(&parameter["MaxValue"]),
+        )
+    };
+    let (rate, rate_min, rate_max) = parameter("ThrottlingRateLimit");
+    let (burst, burst_min, burst_max) = parameter("ThrottlingBurstLimit");
+    assert!(rate_min >= 1 && burst_min >= 1, "0 would refuse every request");
+    assert!(
+        burst >= rate,
+        "the bucket holds at least a second of the rate: {burst} < {rate}"
+    );
+    assert!(burst_max >= rate_max);
+    // The defaults take effect: the account's own defaults are higher.
+    assert!(
+        rate <= ACCOUNT_RATE_PER_S && burst <= ACCOUNT_BURST,
+        "{rate}/s, {burst}"
+    );
+
+    // The sizing the template and the README give: 10,000 concurrent
+    // viewers, a ping every 10 s of content and every second in an ad, a
+    // tenth of them in an ad at any moment.
+    let viewers = 10_000.0;
+    let per_viewer = 0.9 * (1.0 / 10.0) + 0.1 * 1.0;
+    assert!(viewers * per_viewer <= rate as f64, "{} > {rate}", viewers * per_viewer);
+    assert!(
+        rate as f64 <= 1.25 * viewers * per_viewer,
+        "{rate} is far above the reasoning"
+    );
+}
+
+#[test]
+fn the_reserved_concurrency_is_optional_and_off_by_default() {
+    let template = template();
+    let parameter = &template["Parameters"]["ReservedConcurrency"];
+    assert_eq!(text(&parameter["Type"]), "String", "a Number parameter cannot be empty");
+    assert_eq!(text(&parameter["Default"]), "");
+    assert_eq!(
+        text(&parameter["AllowedPattern"]),
+        "^(|[1-9][0-9]{0,5})$",
+        "empty, or 1 and up: 0 would stop the function"
+    );
+
+    // HasReservedConcurrency: !Not [!Equals [!Ref ReservedConcurrency, ""]]
+    let condition = tagged(&template["Conditions"]["HasReservedConcurrency"], "Not");
+    let equals = tagged(&condition[0], "Equals");
+    assert_eq!(reference(&equals[0]), "ReservedConcurrency");
+    assert_eq!(text(&equals[1]), "");
+
+    // Set on the function only under that condition, else no property at all.
+    let reserved = tagged(&function_properties(&template)["ReservedConcurrentExecutions"], "If");
+    assert_eq!(text(&reserved[0]), "HasReservedConcurrency");
+    assert_eq!(reference(&reserved[1]), "ReservedConcurrency");
+    assert_eq!(reference(&reserved[2]), "AWS::NoValue");
+}
+
+#[test]
+fn the_throttles_alarm_names_what_to_raise() {
+    let template = template();
+    let alarm = &template["Resources"]["FunctionThrottlesAlarm"]["Properties"];
+    assert_eq!(text(&alarm["MetricName"]), "Throttles");
+    let description = text(&alarm["AlarmDescription"]);
+    for parameter in ["ReservedConcurrency", "ThrottlingRateLimit", "ThrottlingBurstLimit"] {
+        assert!(description.contains(parameter), "{parameter} not named: {description}");
+        assert!(
+            template["Parameters"][parameter].is_mapping(),
+            "the alarm names {parameter}, which is no parameter"
+        );
+    }
+    assert!(
+        description.contains("Concurrent executions"),
+        "the account quota: {description}"
+    );
+    // CloudWatch's limit on an alarm description.
+    assert!(description.len() <= 1024, "{} characters", description.len());
+}
+
+/// Every way the function can fail a request, one of each: the match has no
+/// wildcard, so a new kind of error does not compile until it is listed.
+fn every_api_error() -> Vec<media_collector::http::ApiError> {
+    use media_collector::domain::{GoneReason, InvalidBody};
+    use media_collector::http::ApiError;
+    use media_collector::store::{EventStoreError, StoreError};
+    let errors = vec![
+        ApiError::NotFound,
+        ApiError::MethodNotAllowed {
+            allow: "OPTIONS, POST",
+            resource: "/api/v1/sessions",
+        },
+        ApiError::NoSuchSchema,
+        ApiError::UnsupportedMediaType("image/png".to_owned()),
+        ApiError::TooLarge { limit: 65_536 },
+        ApiError::NotUtf8 { valid_up_to: 3 },
+        ApiError::NotBase64,
+        ApiError::InvalidBody(InvalidBody::whole("sessionStart", "must be an object")),
+        ApiError::InvalidIdempotencyKey("too long".to_owned()),
+        ApiError::IdempotencyKeyReused,
+        ApiError::UnknownSession,
+        ApiError::SessionGone(GoneReason::Ended),
+        ApiError::NotStored {
+            source: StoreError::TimedOut,
+            request_id: "r".to_owned(),
+        },
+        ApiError::NotStored {
+            source: StoreError::Failed("ProvisionedThroughputExceededException".to_owned()),
+            request_id: "r".to_owned(),
+        },
+        ApiError::EventNotStored {
+            source: EventStoreError::Failed("ThrottlingException".to_owned()),
+            request_id: "r".to_owned(),
+        },
+        ApiError::Panicked {
+            request_id: "r".to_owned(),
+        },
+    ];
+    for error in &errors {
+        match error {
+            ApiError::NotFound
+            | ApiError::MethodNotAllowed { .. }
+            | ApiError::NoSuchSchema
+            | ApiError::UnsupportedMediaType(_)
+            | ApiError::TooLarge { .. }
+            | ApiError::NotUtf8 { .. }
+            | ApiError::NotBase64
+            | ApiError::InvalidBody(_)
+            | ApiError::InvalidIdempotencyKey(_)
+            | ApiError::IdempotencyKeyReused
+            | ApiError::UnknownSession
+            | ApiError::SessionGone(_)
+            | ApiError::NotStored { .. }
+            | ApiError::EventNotStored { .. }
+            | ApiError::Panicked { .. } => {}
+        }
+    }
+    errors
+}
+
+/// A 429 a player sees comes from API Gateway's throttling (the stage's
+/// limits above), never from the function: DynamoDB throttling inside the
+/// function is retried within STORE_TIMEOUT_MS and then answered 500.
+#[test]
+fn the_function_never_answers_429_itself() {
+    for error in every_api_error() {
+        let kind = error.kind();
+        let status = error.status();
+        assert_ne!(status.as_u16(), 429, "{kind}");
+        assert!(status.is_client_error() || status.as_u16() == 500, "{kind}: {status}");
+        assert_eq!(error.into_response().status(), status, "{kind}");
+    }
+}

@@ -144,6 +144,11 @@ impl Running {
         check_created(invocation).map_err(|what| self.failure(&what))
     }
 
+    /// One invocation with any event: the answer as it came, unchecked.
+    pub async fn invoke(&self, event: Value) -> Result<Invocation, runtime_api_emulator::EmulatorError> {
+        self.emulator.invoke(event).await
+    }
+
     fn failure(&self, what: &str) -> anyhow::Error {
         anyhow!("{} {what}\n{}", self.label, log_tail(&self.log))
     }

@@ -1,7 +1,7 @@
 //! The bench's scenario sizes, from the environment (`BENCH_*`, so that
 //! `make bench BENCH_QUICK=1` works) and then the command line, which wins.
-//! A quick run keeps every scenario but shrinks the counts (well under a
-//! minute once everything is built).
+//! A quick run keeps every scenario but shrinks the counts and the load
+//! test's steps (about a minute once everything is built).
 
 use std::time::Duration;
 
@@ -10,8 +10,9 @@ use anyhow::{Context, bail};
 pub const HELP: &str = "\
 usage: media-collector-bench [options]
 
-Measures media-collector against the bench-bare and bench-naive baselines and
-prints one markdown table (also written to target/bench/latest.md).
+Measures media-collector against the bench-bare and bench-naive baselines,
+then media-collector alone under a player workload at increasing load, and
+prints markdown tables (also written to target/bench/latest.md).
 
 options (each also read from the environment variable in brackets):
   --quick                 small counts, for a quick look               [BENCH_QUICK=1]
@@ -20,6 +21,9 @@ options (each also read from the environment variable in brackets):
   --warm-requests N       timed sequential warm requests               [BENCH_WARM_REQUESTS] (300; quick 100)
   --throughput-secs S     length of each throughput window             [BENCH_THROUGHPUT_SECS] (2; quick 1)
   --throughput-max N      most requests in a throughput window         [BENCH_THROUGHPUT_MAX] (2000)
+  --load-step-secs S      length of each step of the load test         [BENCH_LOAD_STEP_SECS] (3; quick 1.5)
+  --no-load               skip the load test                           [BENCH_LOAD=0]
+  --load-only             only the load test (media-collector alone)   [BENCH_LOAD_ONLY=1]
   --no-build              use the release binaries already in target/  [BENCH_NO_BUILD=1]
   --levers                also build and measure media-collector with one release
                           setting changed each (bench/runner/src/levers.rs)  [BENCH_LEVERS=1]
@@ -42,6 +46,14 @@ pub struct Knobs {
     pub max_concurrency: u32,
     /// How long the stub DynamoDB takes to answer a PutItem.
     pub stub_delay: Duration,
+    /// Run the load test (bench/runner/src/load/): a player workload at
+    /// increasing offered load against DynamoDB Local.
+    pub load: bool,
+    /// Only the load test: no baselines, no cold, warm or throughput rows.
+    pub load_only: bool,
+    /// How long each offered rate of the load test's ramp is held (the two
+    /// measured rates after it are held twice as long).
+    pub load_step: Duration,
     pub build: bool,
     /// Build and measure the variants of `levers::LEVERS` too.
     pub levers: bool,
@@ -61,6 +73,9 @@ impl Knobs {
             callers: 16,
             max_concurrency: 8,
             stub_delay: Duration::from_millis(10),
+            load: true,
+            load_only: false,
+            load_step: Duration::from_secs_f64(if quick { 1.5 } else { 3.0 }),
             build: true,
             levers: false,
             also: Vec::new(),
@@ -91,6 +106,15 @@ impl Knobs {
         if let Some(value) = env("BENCH_THROUGHPUT_MAX") {
             knobs.throughput_max = count("BENCH_THROUGHPUT_MAX", &value)?;
         }
+        if let Some(value) = env("BENCH_LOAD_STEP_SECS") {
+            knobs.load_step = seconds("BENCH_LOAD_STEP_SECS", &value)?;
+        }
+        if env("BENCH_LOAD").is_some_and(|v| v == "0") {
+            knobs.load = false;
+        }
+        if env("BENCH_LOAD_ONLY").is_some_and(|v| v != "0") {
+            knobs.load_only = true;
+        }
         if env("BENCH_LEVERS").is_some_and(|v| v != "0") {
             knobs.levers = true;
         }
@@ -105,6 +129,9 @@ impl Knobs {
                 "--quick" => {}
                 "--no-build" => knobs.build = false,
                 "--levers" => knobs.levers = true,
+                "--no-load" => knobs.load = false,
+                "--load-only" => knobs.load_only = true,
+                "--load-step-secs" => knobs.load_step = seconds(&arg, &value()?)?,
                 "--cold-starts" => knobs.cold_starts = count(&arg, &value()?)?,
                 "--warmup" => knobs.warmup = count(&arg, &value()?)?,
                 "--warm-requests" => knobs.warm_requests = count(&arg, &value()?)?,
@@ -119,6 +146,9 @@ impl Knobs {
                 }
                 other => bail!("unknown option {other:?}\n\n{HELP}"),
             }
+        }
+        if knobs.load_only && !knobs.load {
+            bail!("--load-only and --no-load (BENCH_LOAD_ONLY=1 and BENCH_LOAD=0) leave nothing to measure");
         }
         Ok(Some(knobs))
     }
@@ -158,6 +188,11 @@ mod tests {
         assert!(!knobs.build);
         let quick = parse(&["--quick"]).unwrap().unwrap();
         assert!(quick.quick && quick.cold_starts < 7);
+        assert!(quick.load && quick.load_step < knobs.load_step);
+        let load_only = parse(&["--load-only", "--load-step-secs", "2"]).unwrap().unwrap();
+        assert!(load_only.load_only && load_only.load);
+        assert_eq!(load_only.load_step, Duration::from_secs(2));
+        assert!(!parse(&["--no-load"]).unwrap().unwrap().load);
     }
 
     #[test]
@@ -166,6 +201,8 @@ mod tests {
         assert!(parse(&["--cold-starts"]).is_err());
         assert!(parse(&["--throughput-secs", "600"]).is_err());
         assert!(parse(&["--bogus"]).is_err());
+        assert!(parse(&["--load-only", "--no-load"]).is_err());
+        assert!(parse(&["--load-step-secs", "0"]).is_err());
         assert!(parse(&["--help"]).unwrap().is_none());
     }
 }

@@ -2,13 +2,18 @@
 //! floor: the runtime alone) and `bench-naive` (the function as a typical
 //! user writes it), each process spawned fresh under its own local Lambda
 //! Runtime API, against DynamoDB Local (plain and behind TLS) and a stub.
-//! Prints one markdown table and writes it to `target/bench/latest.md`.
+//! Then a load test of media-collector alone (`load/`): a player workload
+//! at increasing offered load, every acknowledged write checked in
+//! DynamoDB Local afterwards. Prints the markdown tables and writes them to
+//! `target/bench/latest.md`.
 //! Every process it starts is killed when it ends, fails or is interrupted.
 #![forbid(unsafe_code)]
 
+mod comparison;
 mod function;
 mod knobs;
 mod levers;
+mod load;
 mod report;
 mod scenarios;
 mod services;
@@ -20,18 +25,13 @@ use anyhow::{Context, bail};
 use serde_json::Value;
 use tokio::process::Command;
 
-use function::{Function, Launch, Running, Store, peak_rss};
+use function::Function;
 use knobs::Knobs;
 use report::Figures;
 use services::ddb_local::DynamoDbLocal;
-use services::stub::Stub;
-use services::tls_front::TlsFront;
 
-const TABLE: &str = "media-collector-bench-sessions";
 const EVENT_FILE: &str = "events/apigw-http-session-start.json";
 /// The function compared with the baseline "naive" in the ratio column.
-/// The warm requests are split into this many batches per function.
-const WARM_BATCHES: usize = 10;
 const SUBJECT: &str = "media-collector";
 const BASELINE: &str = "naive";
 
@@ -110,17 +110,20 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
     // folder of their own (so that no build setting of a variant below
     // rebuilds them).
     let baselines_target = paths.target.join("bench-baselines");
-    let functions = [
+    let all = [
         ("bare", "bench-bare", Some(&baselines_target)),
         ("naive", "bench-naive", Some(&baselines_target)),
         (SUBJECT, "media-collector", None),
     ];
+    // The load test alone needs media-collector alone.
+    let functions = if knobs.load_only { &all[2..] } else { &all[..] };
     if knobs.build {
-        for (_, package, target) in functions {
+        for (_, package, target) in functions.iter().copied() {
             build(&paths.root, package, target.map(PathBuf::as_path), &[], &[]).await?;
         }
     }
-    if knobs.levers && knobs.build {
+    let levers = knobs.levers && !knobs.load_only;
+    if levers && knobs.build {
         for lever in levers::LEVERS {
             let target = lever.target_dir(&paths.target);
             build(&paths.root, "media-collector", Some(&target), lever.env, lever.features).await?;
@@ -134,7 +137,7 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
         })
         .collect();
     // Builds of media-collector with other settings, measured in the same run.
-    if knobs.levers {
+    if levers {
         functions.extend(levers::LEVERS.iter().map(|lever| Function {
             label: lever.label.to_owned(),
             binary: lever.binary(&paths.target),
@@ -157,142 +160,15 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
     let event: Value = serde_json::from_str(&event_text).with_context(|| format!("parse {EVENT_FILE}"))?;
 
     let ddb = DynamoDbLocal::start(&paths.tools, &log_dir).await?;
-    ddb.prepare(TABLE, if knobs.quick { 100 } else { 300 }).await?;
-    let tls = TlsFront::start(([127, 0, 0, 1], ddb.port).into(), &out_dir).await?;
-    let stub = Stub::start(knobs.stub_delay).await?;
-    let plain = Store {
-        endpoint: ddb.url(),
-        ca_file: None,
+    let mut figures = if knobs.load_only {
+        Vec::new()
+    } else {
+        comparison::measure(&knobs, &functions, &ddb, &event, &log_dir, &out_dir).await?
     };
-    let with_tls = Store {
-        endpoint: tls.url(),
-        ca_file: Some(tls.ca_file.clone()),
+    let load = match functions.iter().find(|f| f.label == SUBJECT) {
+        Some(subject) if knobs.load => Some(load::measure(subject, &ddb, &paths.root, &log_dir, &knobs).await?),
+        _ => None,
     };
-    let stubbed = Store {
-        endpoint: stub.url(),
-        ca_file: None,
-    };
-    let launch = |store, max_concurrency, name: String| Launch {
-        store,
-        table: TABLE,
-        max_concurrency,
-        log: log_dir.join(format!("{name}.log")),
-    };
-
-    let mut figures: Vec<Figures> = vec![Figures::default(); functions.len()];
-    eprintln!("==> priming: one unmeasured start of each function (page cache, DynamoDB Local's JIT)");
-    for function in &functions {
-        let mut running = Running::spawn(
-            function,
-            launch(&plain, None, format!("{}-prime", function.label)),
-            &event,
-        )
-        .await?;
-        scenarios::cold_start(&mut running).await?;
-        scenarios::batch(&running, 5).await?;
-        running.stop().await;
-    }
-
-    // Rounds interleave the functions, so that any drift of the machine hits all alike.
-    let mut warm_processes = Vec::with_capacity(functions.len());
-    for round in 1..=knobs.cold_starts {
-        for (function, figures) in functions.iter().zip(figures.iter_mut()) {
-            let name = format!("{}-cold-{round}", function.label);
-            let mut running = Running::spawn(function, launch(&plain, None, name), &event).await?;
-            let cold = scenarios::cold_start(&mut running).await?;
-            figures.init_ms.push(ms(cold.init));
-            figures.first_invocation_ms.push(ms(cold.first_invocation));
-            eprintln!(
-                "==> cold start {round}/{}, plain HTTP, {:<15} init {:>7.2} ms, first invocation {:>7.2} ms",
-                knobs.cold_starts,
-                function.label,
-                ms(cold.init),
-                ms(cold.first_invocation)
-            );
-            if round == knobs.cold_starts {
-                // Kept for the warm phase below, run with every function alive.
-                warm_processes.push(running);
-                continue;
-            }
-            running.stop().await;
-        }
-    }
-    // The warm phase: the processes of the last plain round take their
-    // requests in batches, each function's batch in turn.
-    for running in &warm_processes {
-        scenarios::batch(running, knobs.warmup).await?;
-    }
-    let batch_count = knobs.warm_requests.clamp(1, WARM_BATCHES);
-    let mut warm_batches: Vec<scenarios::WarmBatches> = functions.iter().map(|_| Default::default()).collect();
-    for batch in 0..batch_count {
-        // Every batch the same size but for the remainder, spread over the first ones.
-        let count = knobs.warm_requests / batch_count + usize::from(batch < knobs.warm_requests % batch_count);
-        for (running, batches) in warm_processes.iter().zip(warm_batches.iter_mut()) {
-            batches.add(scenarios::batch(running, count).await?);
-        }
-    }
-    for ((running, batches), figures) in warm_processes.into_iter().zip(warm_batches).zip(figures.iter_mut()) {
-        let warm = batches.figures(peak_rss(running.pid()?)?);
-        figures.warm_p50_ms = Some(ms(warm.p50));
-        figures.warm_p99_ms = Some(ms(warm.p99));
-        figures.cpu_us_per_request = Some(warm.cpu_per_request.as_secs_f64() * 1e6);
-        figures.cpu_coarse = warm.cpu_coarse;
-        figures.peak_rss_mib = Some(warm.peak_rss as f64 / 1_048_576.0);
-        eprintln!(
-            "==> warm, {:<15} p50 {:.2} ms, p99 {:.2} ms, CPU {:.0} µs/request (median of {batch_count} batches), peak RSS {:.2} MiB",
-            running.label,
-            ms(warm.p50),
-            ms(warm.p99),
-            warm.cpu_per_request.as_secs_f64() * 1e6,
-            warm.peak_rss as f64 / 1_048_576.0
-        );
-        running.stop().await;
-    }
-    for round in 1..=knobs.cold_starts {
-        for (function, figures) in functions.iter().zip(figures.iter_mut()) {
-            let name = format!("{}-tls-{round}", function.label);
-            let mut running = Running::spawn(function, launch(&with_tls, None, name), &event).await?;
-            let cold = scenarios::cold_start(&mut running).await?;
-            figures.tls_cold_ms.push(ms(cold.total));
-            figures.tls_first_invocation_ms.push(ms(cold.first_invocation));
-            eprintln!(
-                "==> cold start {round}/{}, TLS,        {:<15} spawn → 201 {:>7.2} ms, first invocation {:>7.2} ms",
-                knobs.cold_starts,
-                function.label,
-                ms(cold.total),
-                ms(cold.first_invocation)
-            );
-            running.stop().await;
-        }
-    }
-    for (function, figures) in functions.iter().zip(figures.iter_mut()) {
-        for (concurrency, callers) in [(None, 1), (Some(knobs.max_concurrency), knobs.callers)] {
-            let name = format!("{}-throughput-{callers}", function.label);
-            let mut running = Running::spawn(function, launch(&stubbed, concurrency, name), &event).await?;
-            scenarios::cold_start(&mut running).await?;
-            scenarios::batch(&running, knobs.warmup + 1).await?;
-            let puts_before = stub.puts();
-            let (rate, answered) =
-                scenarios::throughput(&running, callers, knobs.throughput_window, knobs.throughput_max).await?;
-            let puts = stub.puts() - puts_before;
-            running.stop().await;
-            if function.label != "bare" && puts != answered as u64 {
-                bail!(
-                    "{} answered {answered} requests but wrote {puts} items to the stub",
-                    function.label
-                );
-            }
-            eprintln!(
-                "==> throughput, {callers:>2} caller(s), {:<15} {rate:>6.0} answers/s ({answered} in the window)",
-                function.label
-            );
-            match concurrency {
-                None => figures.sequential_rps = Some(rate),
-                Some(_) => figures.concurrent_rps = Some(rate),
-            }
-        }
-    }
-    drop((tls, stub));
     ddb.stop().await;
 
     let zip = paths.target.join("lambda/media-collector/bootstrap.zip");
@@ -300,23 +176,34 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
         functions
             .iter()
             .position(|f| f.label == SUBJECT)
-            .map(|i| &mut figures[i]),
+            .and_then(|i| figures.get_mut(i)),
         std::fs::metadata(&zip),
     ) {
         figures.zip_mib = Some(meta.len() as f64 / 1_048_576.0);
     }
 
     let caption = caption(&knobs).await;
-    let columns: Vec<(&str, &Figures)> = functions.iter().map(|f| f.label.as_str()).zip(figures.iter()).collect();
-    let table = report::render(&knobs, &caption, &columns, SUBJECT, BASELINE);
+    let mut table = if knobs.load_only {
+        format!("{caption}\n")
+    } else {
+        let columns: Vec<(&str, &Figures)> = functions.iter().map(|f| f.label.as_str()).zip(figures.iter()).collect();
+        report::render(&knobs, &caption, &columns, SUBJECT, BASELINE)
+    };
+    if let Some(load) = &load {
+        table.push('\n');
+        table.push_str(&report::render_load(load));
+    }
     print!("{table}");
     let latest = out_dir.join("latest.md");
     std::fs::write(&latest, &table).with_context(|| format!("write {}", latest.display()))?;
     eprintln!("==> written to {}", latest.display());
+    if let Some(load) = &load {
+        load.verdict()?;
+    }
     Ok(())
 }
 
-fn ms(duration: std::time::Duration) -> f64 {
+pub(crate) fn ms(duration: std::time::Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
@@ -390,6 +277,10 @@ async fn caption(knobs: &Knobs) -> String {
         .and_then(|output| String::from_utf8(output.stdout).ok())
         .map(|version| version.trim().to_owned())
         .unwrap_or_default();
+    if knobs.load_only {
+        let quick = if knobs.quick { ", quick" } else { "" };
+        return format!("`make bench` (load test only{quick}), {when}, {cores} cores, {rustc}.");
+    }
     format!(
         "`make bench`{}, {when}, {cores} cores, {rustc}: {} cold starts per function and store, \
          {} warm requests after {} warm-ups, throughput windows of {:?} (at most {} requests).",

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::knobs::Knobs;
+use crate::load::{IN_FLIGHT_MAX, LoadFigures, MAX_CONCURRENCY, Step};
 use crate::scenarios::median;
 
 /// Everything measured for one function (empty where not measured).
@@ -159,6 +160,86 @@ pub fn render(knobs: &Knobs, caption: &str, columns: &[(&str, &Figures)], ratio_
     out
 }
 
+/// The load test's tables: the ramp, the peak, the latency at 50 % and 90 %
+/// of it, and the audit of the acknowledged writes.
+pub fn render_load(load: &LoadFigures) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Load test: media-collector alone, one process under the local Runtime API with \
+         `AWS_LAMBDA_MAX_CONCURRENCY={MAX_CONCURRENCY}`, writing to DynamoDB Local (plain HTTP, same machine). \
+         Each viewer starts a session and reports it call by call: 80 calls, 1 start, 69 pings \
+         (one every 10 s of content, one a second in the ad), 10 play, pause and ad events ending with \
+         sessionEnd. Calls leave open loop at the offered rate, at most {IN_FLIGHT_MAX} in flight (the rest \
+         shed); answers/s counts the 201 and 204 received within a step, latency runs from a call's due time \
+         to its answer. Steps of {:.1} s, the rate ×1.5 each, \
+         until the answers per second stop growing (< 5 % more).\n",
+        load.step.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "| offered/s | sent | shed | answers/s | p50, ms | p99, ms | 201 | 204 | 5xx, errors |"
+    );
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let status = |step: &Step, code: u16| step.statuses.get(&code).copied().unwrap_or(0);
+    for step in &load.ramp {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            whole(step.offered_per_s),
+            step.sent,
+            step.shed,
+            whole(step.answers_per_s),
+            ms(step.p50().as_secs_f64() * 1000.0),
+            ms(step.p99().as_secs_f64() * 1000.0),
+            status(step, 201),
+            status(step, 204),
+            step.failures()
+        );
+    }
+    let _ = writeln!(out, "\nPeak: **{} answers/s**.\n", whole(load.peak_per_s));
+    let _ = writeln!(
+        out,
+        "| load | offered/s | answers/s | p50, ms | p99, ms | 5xx, errors |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+    for (name, step) in [
+        ("50 % of the peak", &load.at_half),
+        ("90 % of the peak", &load.at_ninety),
+    ] {
+        let _ = writeln!(
+            out,
+            "| {name} ({:.0} s) | {} | {} | {} | {} | {} |",
+            step.window.as_secs_f64(),
+            whole(step.offered_per_s),
+            whole(step.answers_per_s),
+            ms(step.p50().as_secs_f64() * 1000.0),
+            ms(step.p99().as_secs_f64() * 1000.0),
+            step.failures()
+        );
+    }
+    let audit = &load.audit;
+    let _ = writeln!(
+        out,
+        "\nAcknowledged and found in DynamoDB Local afterwards (Scan): {} of {} sessions (201), {} of {} events \
+         (204){}. 5xx answers, Lambda errors or unanswered calls below the peak: {}.",
+        audit.sessions_acknowledged - audit.sessions_missing,
+        audit.sessions_acknowledged,
+        audit.events_acknowledged - audit.events_missing,
+        audit.events_acknowledged,
+        if audit.counts_short == 0 {
+            ", every session's eventCount at least its acknowledged events".to_owned()
+        } else {
+            format!(
+                ", {} sessions with an eventCount short of their acknowledged events",
+                audit.counts_short
+            )
+        },
+        load.failures_below_peak()
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +270,54 @@ mod tests {
         assert!(table.contains("| 80 | 100 | 1.25× |"), "{table}");
         assert!(table.contains("| n/a | 3.25 | n/a |"), "{table}");
         assert_eq!(table.lines().filter(|line| line.starts_with("| ")).count(), 12);
+    }
+
+    #[test]
+    fn renders_the_load_test_with_its_peak_and_audit() {
+        use std::time::Duration;
+        let step = |offered: f64, answers: f64, fivexx: usize| {
+            let mut step = Step {
+                offered_per_s: offered,
+                window: Duration::from_secs(3),
+                sent: (offered * 3.0) as usize,
+                answers_per_s: answers,
+                latencies: vec![Duration::from_millis(4), Duration::from_millis(9)],
+                ..Step::default()
+            };
+            step.statuses.insert(204, step.sent);
+            if fivexx > 0 {
+                step.statuses.insert(500, fivexx);
+            }
+            step
+        };
+        let load = LoadFigures {
+            step: Duration::from_secs(3),
+            ramp: vec![step(25.0, 25.0, 0), step(37.5, 37.0, 0), step(56.25, 38.0, 3)],
+            peak_per_s: 38.0,
+            at_half: step(19.0, 19.0, 0),
+            at_ninety: step(34.2, 34.0, 0),
+            audit: crate::load::Audit {
+                sessions_acknowledged: 2,
+                events_acknowledged: 100,
+                ..Default::default()
+            },
+        };
+        let table = render_load(&load);
+        assert!(
+            table.contains("| 56 | 168 | 0 | 38 | 4.00 | 9.00 | 0 | 168 | 3 |"),
+            "{table}"
+        );
+        assert!(table.contains("Peak: **38 answers/s**"), "{table}");
+        assert!(
+            table.contains("| 90 % of the peak (3 s) | 34 | 34 | 4.00 | 9.00 | 0 |"),
+            "{table}"
+        );
+        assert!(
+            table.contains("2 of 2 sessions (201), 100 of 100 events (204)"),
+            "{table}"
+        );
+        // The 5xx of the saturated step (offered above the peak) do not count.
+        assert!(table.ends_with("below the peak: 0.\n"), "{table}");
+        assert!(load.verdict().is_ok());
     }
 }
