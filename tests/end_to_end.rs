@@ -71,6 +71,8 @@ async fn preflight_and_errors_come_from_the_function_itself() {
             .options(&url)
             .header("Origin", "https://player.example.com")
             .header("Access-Control-Request-Method", "POST")
+            // What Firefox asks when the player sets its own User-Agent.
+            .header("Access-Control-Request-Headers", "content-type,user-agent")
             .call()
             .expect("OPTIONS");
         let invalid = agent
@@ -85,6 +87,11 @@ async fn preflight_and_errors_come_from_the_function_itself() {
     assert_eq!(preflight.status().as_u16(), 204);
     assert_eq!(preflight.headers()["access-control-allow-methods"], "OPTIONS,POST,PUT");
     assert!(preflight.headers().contains_key("access-control-max-age"));
+    assert_eq!(
+        preflight.headers()["access-control-allow-headers"],
+        "Content-Type, Idempotency-Key, user-agent",
+        "cargo lambda watch passes the preflight to the function, which allows what it asks for"
+    );
     assert_eq!(invalid.status().as_u16(), 400);
     assert_eq!(invalid.headers()["content-type"], "application/problem+json");
     assert_eq!(invalid.headers()["access-control-allow-origin"], "*");
