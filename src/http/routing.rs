@@ -7,6 +7,8 @@ use super::envelope::ApiRequest;
 pub enum Route<'a> {
     /// `/api/v1/sessions`
     Sessions,
+    /// `/api/v1/downloaded`
+    Downloaded,
     /// `/api/v1/sessions/{sessionId}/events`, with the id as sent.
     SessionEvents(&'a str),
     /// `/api/v1/schemas/{eventType}`, with the type as sent.
@@ -41,6 +43,7 @@ impl<'a> Route<'a> {
         let segments: Vec<&str> = rest.split('/').collect();
         match segments.as_slice() {
             ["sessions"] => Self::Sessions,
+            ["downloaded"] => Self::Downloaded,
             ["sessions", id, "events"] if !id.is_empty() => Self::SessionEvents(id),
             ["schemas", name] if !name.is_empty() => Self::Schema(name),
             _ => Self::NotFound,
@@ -59,6 +62,7 @@ impl<'a> Route<'a> {
     pub fn pattern(&self) -> &'static str {
         match self {
             Self::Sessions => "/api/v1/sessions",
+            Self::Downloaded => "/api/v1/downloaded",
             Self::SessionEvents(_) => "/api/v1/sessions/{sessionId}/events",
             Self::Schema(_) => "/api/v1/schemas/{eventType}",
             Self::NotFound => "",
@@ -83,6 +87,8 @@ mod tests {
         for (path, stage, route) in [
             ("/api/v1/sessions", "$default", "Sessions"),
             ("/api/v1/sessions/", "$default", "Sessions"),
+            ("/api/v1/downloaded", "$default", "Downloaded"),
+            ("/prod/api/v1/downloaded/", "prod", "Downloaded"),
             ("/prod/api/v1/sessions", "prod", "Sessions"),
             ("/api/v1/sessions", "prod", "Sessions"),
             ("/api/v1/sessions/abc/events", "$default", "SessionEvents(\"abc\")"),

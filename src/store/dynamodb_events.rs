@@ -60,9 +60,9 @@ const SESSION_TAKES_EVENTS: &str = "attribute_exists(#id) AND attribute_not_exis
 
 #[derive(Debug, Clone)]
 pub struct DynamoDbEventStore {
-    client: Client,
-    sessions_table: String,
-    events_table: String,
+    pub(super) client: Client,
+    pub(super) sessions_table: String,
+    pub(super) events_table: String,
     budget: Duration,
 }
 

@@ -20,6 +20,8 @@ pub const LAST_EVENT_AT: &str = "lastEventAt";
 pub const EVENT_COUNT: &str = "eventCount";
 /// Set by an accepted `sessionEnd`: its arrival, S like `createdAt`.
 pub const ENDED_AT: &str = "endedAt";
+/// `true` (BOOL) on a session sent as a downloaded session.
+pub const DOWNLOADED: &str = "downloaded";
 
 pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
     let start = &record.start;
