@@ -213,8 +213,12 @@ fn the_function_has_exactly_the_dynamodb_actions_its_adapters_call() {
             &["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..],
         ),
         // Events: GetItem (is a refused event a retry?), PutItem (inside the
-        // transaction). No Query, Scan, DeleteItem or stream reads.
-        ("EventsTable.Arn", &["dynamodb:GetItem", "dynamodb:PutItem"][..]),
+        // transaction), BatchWriteItem (a downloaded session's events). No
+        // Query, Scan, DeleteItem or stream reads.
+        (
+            "EventsTable.Arn",
+            &["dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem"][..],
+        ),
     ]
     .into_iter()
     .map(|(resource, actions)| {
@@ -356,11 +360,16 @@ fn the_api_routes_session_events_to_the_function() {
         "{routes:?}"
     );
     assert_eq!(
+        routes.get("/api/v1/downloaded"),
+        Some(&post_preflight_and_the_rest),
+        "{routes:?}"
+    );
+    assert_eq!(
         routes.get("/api/v1/schemas/{eventType}"),
         Some(&methods(&["GET", "ANY"])),
         "{routes:?}"
     );
-    assert_eq!(routes.len(), 3, "{routes:?}");
+    assert_eq!(routes.len(), 4, "{routes:?}");
 }
 
 #[test]
