@@ -495,3 +495,39 @@ fn the_template_alarms_on_store_errors_lambda_errors_and_throttles() {
     assert_eq!(text(&template["Parameters"]["LogFormat"]["Default"]), "JSON");
     assert_eq!(text(&template["Parameters"]["AlarmTopicArn"]["Default"]), "");
 }
+
+/// A validator for the request body schema `component` of openapi.yaml.
+fn openapi_component_validator(component: &str) -> jsonschema::Validator {
+    let document: Value = serde_yaml_ng::from_str(&read("openapi.yaml")).expect("openapi.yaml is YAML");
+    let schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/components/schemas/{component}"),
+        "components": document["components"],
+    });
+    jsonschema::draft202012::new(&schema).expect("the schema compiles")
+}
+
+#[test]
+fn the_openapi_schemas_judge_the_downloaded_samples_as_the_function_does() {
+    // D3 (ts order) and D4 (nothing after sessionEnd) compare elements:
+    // JSON Schema cannot say them (the schema's description does).
+    const NOT_EXPRESSIBLE: [&str; 2] = [
+        "downloaded-invalid-d3-ts-goes-back.json",
+        "downloaded-invalid-d4-call-after-session-end.json",
+    ];
+    let downloaded = openapi_component_validator("DownloadedSession");
+    let sessions = openapi_component_validator("SessionStartOrDownloadedSession");
+    let mut checked = 0;
+    for file in event_files().into_iter().filter(|file| file.contains("downloaded")) {
+        let request = event(&file);
+        let validator = match Route::of(&request) {
+            Route::Downloaded => &downloaded,
+            Route::Sessions => &sessions,
+            other => panic!("{file}: {other:?}"),
+        };
+        let valid = !file.contains("invalid") || NOT_EXPRESSIBLE.contains(&file.as_str());
+        assert_eq!(validator.is_valid(&event_body(&file)), valid, "{file}");
+        checked += 1;
+    }
+    assert!(checked >= 14, "checked only {checked} samples");
+}
