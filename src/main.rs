@@ -71,7 +71,7 @@ async fn serve(config: Config) -> ExitCode {
         let app = Arc::clone(&app);
         async move {
             let deadline = invocation_deadline(event.context.deadline);
-            app.invoke_until(&event.payload, &event.context.request_id, Some(deadline))
+            app.invoke_until(&event.payload, &event.context.request_id, deadline)
                 .await
                 .map_err(|not_http| Diagnostic {
                     error_type: "NotAnHttpRequest".to_owned(),

@@ -22,12 +22,15 @@ pub const ANSWER_MARGIN: Duration = Duration::from_millis(300);
 const NO_DEADLINE_BUDGET: Duration = Duration::from_secs(10);
 
 /// Lambda's deadline (`Lambda-Runtime-Deadline-Ms`: epoch milliseconds) as
-/// an instant of this process's clock.
-pub fn invocation_deadline(deadline_epoch_ms: u64) -> Instant {
+/// an instant of this process's clock; `None` when it is not in the future,
+/// which Lambda never sends (a local emulator may), and the write then has
+/// the budget of an invocation without a deadline.
+pub fn invocation_deadline(deadline_epoch_ms: u64) -> Option<Instant> {
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| u64::try_from(since.as_millis()).unwrap_or(u64::MAX));
-    Instant::now() + Duration::from_millis(deadline_epoch_ms.saturating_sub(now_ms))
+    let remaining = deadline_epoch_ms.checked_sub(now_ms).filter(|ms| *ms > 0)?;
+    Some(Instant::now() + Duration::from_millis(remaining))
 }
 
 /// Whether a body to `/api/v1/sessions` is an array (a downloaded session):
@@ -92,5 +95,20 @@ impl<S: DownloadedStore> App<S> {
             replayed,
             events: if replayed { 0 } else { session.events.len() as u64 },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_in_the_past_is_no_deadline() {
+        let now_ms = u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis()).unwrap();
+        assert!(invocation_deadline(now_ms - 1_000).is_none());
+        assert!(invocation_deadline(0).is_none());
+        let deadline = invocation_deadline(now_ms + 5_000).unwrap();
+        let remaining = deadline - Instant::now();
+        assert!(remaining > Duration::from_millis(4_000) && remaining <= Duration::from_millis(5_000));
     }
 }
