@@ -6,6 +6,7 @@
 //! Every process it starts is killed when it ends, fails or is interrupted.
 #![forbid(unsafe_code)]
 
+mod downloaded;
 mod function;
 mod knobs;
 mod levers;
@@ -292,6 +293,30 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
             }
         }
     }
+    // A downloaded session against the same events one by one (media-collector only).
+    let mut downloaded_section = String::new();
+    if let Some(subject) = functions.iter().find(|f| f.label == SUBJECT) {
+        let events_table = format!("{TABLE}-events");
+        media_collector::table::create_events_table_if_missing(&ddb.client(), &events_table)
+            .await
+            .map_err(|error| anyhow::anyhow!("create table {events_table} in DynamoDB Local: {error}"))?;
+        let mut running =
+            Running::spawn(subject, launch(&plain, None, format!("{SUBJECT}-downloaded")), &event).await?;
+        scenarios::cold_start(&mut running).await?;
+        scenarios::batch(&running, knobs.warmup).await?;
+        let figures = downloaded::measure(&running, &event, &ddb.client(), &events_table).await?;
+        running.stop().await;
+        eprintln!(
+            "==> downloaded session of {} events: one by one {:.0} ms ({:.0} events/s), one call {:.0} ms ({:.0} events/s): {:.1}x",
+            figures.events,
+            figures.one_by_one.as_secs_f64() * 1000.0,
+            figures.one_by_one_per_second(),
+            figures.batch.as_secs_f64() * 1000.0,
+            figures.batch_per_second(),
+            figures.ratio()
+        );
+        downloaded_section = figures.render();
+    }
     drop((tls, stub));
     ddb.stop().await;
 
@@ -308,7 +333,7 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
 
     let caption = caption(&knobs).await;
     let columns: Vec<(&str, &Figures)> = functions.iter().map(|f| f.label.as_str()).zip(figures.iter()).collect();
-    let table = report::render(&knobs, &caption, &columns, SUBJECT, BASELINE);
+    let table = report::render(&knobs, &caption, &columns, SUBJECT, BASELINE) + &downloaded_section;
     print!("{table}");
     let latest = out_dir.join("latest.md");
     std::fs::write(&latest, &table).with_context(|| format!("write {}", latest.display()))?;
