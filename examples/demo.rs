@@ -38,6 +38,7 @@ use time::OffsetDateTime;
 /// while it (re)builds the function.
 const HTTP_TIMEOUT: Duration = Duration::from_secs(120);
 const SESSIONS_PATH: &str = "/api/v1/sessions";
+const DOWNLOADED_PATH: &str = "/api/v1/downloaded";
 
 /// The content the demo player plays: a short film, as VOD.
 const MEDIA_LENGTH: f64 = 596.458;
@@ -171,7 +172,30 @@ fn run() -> Result<(), Failure> {
 
     println!("\n4. what DynamoDB stored");
     runtime.block_on(show_stored(&dynamodb, &settings, &session_id, accepted))?;
-    println!("\ndemo complete: session {session_id}, {accepted} events stored, then 410 Gone (ended).");
+
+    println!("\n5. the same player plays a downloaded episode offline, then sends the whole session at once");
+    // An hour later in the story: another session, recorded on the device.
+    let offline = Story::new(t0 + 3_600_000);
+    let mut start = offline.session_start();
+    start["params"]["media.downloaded"] = json!(true);
+    let calls: Vec<Value> = std::iter::once(start).chain(offline.events()).collect();
+    let batch = Value::Array(calls.clone());
+    let answer = api.post(DOWNLOADED_PATH, &batch)?;
+    answer.expect(&format!("{} calls at once", calls.len()), 201, &batch)?;
+    let offline_id = answer.session_id()?;
+    println!("     session id {offline_id}");
+    let again = api.post(DOWNLOADED_PATH, &batch)?;
+    again.expect("the same batch again (answer lost)", 201, &batch)?;
+    if again.session_id()? != offline_id {
+        return Err("the same batch sent again should name the same session".to_owned());
+    }
+    runtime.block_on(show_stored(&dynamodb, &settings, &offline_id, calls.len() - 1))?;
+
+    println!(
+        "\ndemo complete: session {session_id}, {accepted} events stored, then 410 Gone (ended); \
+         downloaded session {offline_id}, {} events stored at once.",
+        calls.len() - 1
+    );
     Ok(())
 }
 

@@ -22,10 +22,16 @@ pub const EVENTS_TABLE_NAME: &str = "EVENTS_TABLE_NAME";
 pub const SESSION_IDLE_TIMEOUT_S: &str = "SESSION_IDLE_TIMEOUT_S";
 pub const SESSION_MAX_AGE_S: &str = "SESSION_MAX_AGE_S";
 pub const SESSION_STALL_TIMEOUT_S: &str = "SESSION_STALL_TIMEOUT_S";
+pub const MAX_DOWNLOADED_BODY_BYTES: &str = "MAX_DOWNLOADED_BODY_BYTES";
+pub const MAX_DOWNLOADED_CALLS: &str = "MAX_DOWNLOADED_CALLS";
 
 /// A DynamoDB item holds at most 400 KB; a body larger than that could
 /// never be stored, whatever the limit says.
 const LARGEST_BODY_LIMIT: u64 = 400_000;
+/// Lambda takes at most 6 MB in a synchronous invocation's payload.
+const LARGEST_DOWNLOADED_BODY_LIMIT: u64 = 6_291_456;
+/// Each call of a downloaded session is one write: a bound on the fan-out.
+const MOST_DOWNLOADED_CALLS: u64 = 1_000_000;
 const LONGEST_TTL_DAYS: u64 = 36_500;
 const LONGEST_STORE_TIMEOUT_MS: u64 = 900_000;
 /// A hundred years: longer session limits mean "never".
@@ -42,6 +48,10 @@ pub struct Config {
     pub session_ttl_days: u32,
     pub allowed_origins: AllowedOrigins,
     pub max_body_bytes: usize,
+    /// Body size limit of a downloaded session.
+    pub max_downloaded_body_bytes: usize,
+    /// Most calls (array elements) in one downloaded session.
+    pub max_downloaded_calls: usize,
     /// Total time for the write, retries included.
     pub store_timeout: Duration,
     /// Requests served at once by one process (Lambda Managed Instances);
@@ -111,6 +121,20 @@ impl Config {
             1..=LARGEST_BODY_LIMIT,
             "bytes",
         ));
+        let max_downloaded_body_bytes = check.keep(whole_number(
+            &lookup,
+            MAX_DOWNLOADED_BODY_BYTES,
+            1_048_576,
+            1..=LARGEST_DOWNLOADED_BODY_LIMIT,
+            "bytes",
+        ));
+        let max_downloaded_calls = check.keep(whole_number(
+            &lookup,
+            MAX_DOWNLOADED_CALLS,
+            20_000,
+            1..=MOST_DOWNLOADED_CALLS,
+            "calls",
+        ));
         let store_timeout_ms = check.keep(whole_number(
             &lookup,
             STORE_TIMEOUT_MS,
@@ -145,6 +169,8 @@ impl Config {
             Some(ttl),
             Some(allowed_origins),
             Some(max_body),
+            Some(max_downloaded_body),
+            Some(max_downloaded_calls),
             Some(timeout_ms),
             Some(max_concurrency),
             Some(log),
@@ -157,6 +183,8 @@ impl Config {
             session_ttl_days,
             allowed_origins,
             max_body_bytes,
+            max_downloaded_body_bytes,
+            max_downloaded_calls,
             store_timeout_ms,
             max_concurrency,
             log,
@@ -178,6 +206,8 @@ impl Config {
             session_ttl_days: u32::try_from(ttl).unwrap_or(u32::MAX),
             allowed_origins,
             max_body_bytes: usize::try_from(max_body).unwrap_or(usize::MAX),
+            max_downloaded_body_bytes: usize::try_from(max_downloaded_body).unwrap_or(usize::MAX),
+            max_downloaded_calls: usize::try_from(max_downloaded_calls).unwrap_or(usize::MAX),
             store_timeout: Duration::from_millis(timeout_ms),
             max_concurrency: u32::try_from(max_concurrency).unwrap_or(u32::MAX),
             log,
@@ -293,6 +323,8 @@ mod tests {
         assert_eq!(config.session_policy.stall_timeout, Duration::from_secs(1_800));
         assert_eq!(config.session_ttl_days, 30);
         assert_eq!(config.max_body_bytes, 65_536);
+        assert_eq!(config.max_downloaded_body_bytes, 1_048_576);
+        assert_eq!(config.max_downloaded_calls, 20_000);
         assert_eq!(config.store_timeout, Duration::from_millis(3_000));
         assert_eq!(config.allowed_origins, AllowedOrigins::Any);
         assert_eq!(config.max_concurrency, 1);
@@ -303,6 +335,8 @@ mod tests {
         let error = config(&[
             (SESSION_TTL_DAYS, "abc"),
             (MAX_BODY_BYTES, "0"),
+            (MAX_DOWNLOADED_BODY_BYTES, "7000000"),
+            (MAX_DOWNLOADED_CALLS, "many"),
             (STORE_TIMEOUT_MS, "-5"),
             (CORS_ALLOW_ORIGIN, "not an origin"),
             (AWS_ENDPOINT_URL_DYNAMODB, "localhost:8000"),
@@ -324,6 +358,8 @@ mod tests {
             SESSION_STALL_TIMEOUT_S,
             SESSION_TTL_DAYS,
             MAX_BODY_BYTES,
+            MAX_DOWNLOADED_BODY_BYTES,
+            MAX_DOWNLOADED_CALLS,
             STORE_TIMEOUT_MS,
             CORS_ALLOW_ORIGIN,
             AWS_ENDPOINT_URL_DYNAMODB,
@@ -334,7 +370,7 @@ mod tests {
         ] {
             assert!(message.contains(name), "{name} missing from: {message}");
         }
-        assert_eq!(error.problems.len(), 14, "{message}");
+        assert_eq!(error.problems.len(), 16, "{message}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use lambda_runtime::layers::TracingLayer;
 use lambda_runtime::{Diagnostic, LambdaEvent, Runtime, service_fn};
 use media_collector::config::Config;
-use media_collector::http::{App, RepairLayer};
+use media_collector::http::{App, RepairLayer, invocation_deadline};
 use media_collector::logging;
 use media_collector::store::Stores;
 use media_collector::store::client;
@@ -71,7 +71,8 @@ async fn serve(config: Config) -> ExitCode {
     let handler = service_fn(move |event: LambdaEvent<Value>| {
         let app = Arc::clone(&app);
         async move {
-            app.invoke(&event.payload, &event.context.request_id)
+            let deadline = invocation_deadline(event.context.deadline);
+            app.invoke_until(&event.payload, &event.context.request_id, deadline)
                 .await
                 .map_err(|not_http| Diagnostic {
                     error_type: "NotAnHttpRequest".to_owned(),

@@ -36,6 +36,8 @@ struct RequestRecord {
     requests: u64,
     sessions_created: u64,
     events_accepted: u64,
+    /// Downloaded sessions created (also counted in `SessionsCreated`).
+    downloaded_sessions: u64,
     /// 1 for a 4xx answer.
     rejected: u64,
     store_errors: u64,
@@ -50,6 +52,10 @@ pub struct RequestOutcome {
     pub status: u16,
     pub session_created: bool,
     pub event_accepted: bool,
+    /// A downloaded session was created: one session, counted apart too.
+    pub downloaded_session: bool,
+    /// The events the downloaded session stored, each an event accepted.
+    pub downloaded_events: u64,
     /// The store was called and failed (timed out, refused, unreachable…).
     pub store_failed: bool,
     /// How long the store call took, when there was one.
@@ -96,7 +102,8 @@ impl MetricsSink {
             status: outcome.status.to_string(),
             requests: 1,
             sessions_created: outcome.session_created.into(),
-            events_accepted: outcome.event_accepted.into(),
+            events_accepted: u64::from(outcome.event_accepted) + outcome.downloaded_events,
+            downloaded_sessions: outcome.downloaded_session.into(),
             rejected: (400..500).contains(&outcome.status).into(),
             store_errors: outcome.store_failed.into(),
             store_latency: outcome.store_latency,

@@ -214,8 +214,12 @@ fn the_function_has_exactly_the_dynamodb_actions_its_adapters_call() {
             &["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..],
         ),
         // Events: GetItem (is a refused event a retry?), PutItem (inside the
-        // transaction). No Query, Scan, DeleteItem or stream reads.
-        ("EventsTable.Arn", &["dynamodb:GetItem", "dynamodb:PutItem"][..]),
+        // transaction), BatchWriteItem (a downloaded session's events). No
+        // Query, Scan, DeleteItem or stream reads.
+        (
+            "EventsTable.Arn",
+            &["dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem"][..],
+        ),
     ]
     .into_iter()
     .map(|(resource, actions)| {
@@ -360,11 +364,16 @@ fn the_api_routes_session_events_to_the_function() {
         "{routes:?}"
     );
     assert_eq!(
+        routes.get("/api/v1/downloaded"),
+        Some(&post_preflight_and_the_rest),
+        "{routes:?}"
+    );
+    assert_eq!(
         routes.get("/api/v1/schemas/{eventType}"),
         Some(&methods(&["GET", "ANY"])),
         "{routes:?}"
     );
-    assert_eq!(routes.len(), 3, "{routes:?}");
+    assert_eq!(routes.len(), 4, "{routes:?}");
 }
 
 #[test]
@@ -615,6 +624,10 @@ fn every_api_error() -> Vec<media_collector::http::ApiError> {
         ApiError::NoSuchSchema,
         ApiError::UnsupportedMediaType("image/png".to_owned()),
         ApiError::TooLarge { limit: 65_536 },
+        ApiError::TooManyCalls {
+            limit: 20_000,
+            calls: 20_001,
+        },
         ApiError::NotUtf8 { valid_up_to: 3 },
         ApiError::NotBase64,
         ApiError::InvalidBody(InvalidBody::whole("sessionStart", "must be an object")),
@@ -645,6 +658,7 @@ fn every_api_error() -> Vec<media_collector::http::ApiError> {
             | ApiError::NoSuchSchema
             | ApiError::UnsupportedMediaType(_)
             | ApiError::TooLarge { .. }
+            | ApiError::TooManyCalls { .. }
             | ApiError::NotUtf8 { .. }
             | ApiError::NotBase64
             | ApiError::InvalidBody(_)
@@ -672,4 +686,40 @@ fn the_function_never_answers_429_itself() {
         assert!(status.is_client_error() || status.as_u16() == 500, "{kind}: {status}");
         assert_eq!(error.into_response().status(), status, "{kind}");
     }
+}
+
+/// A validator for the request body schema `component` of openapi.yaml.
+fn openapi_component_validator(component: &str) -> jsonschema::Validator {
+    let document: Value = serde_yaml_ng::from_str(&read("openapi.yaml")).expect("openapi.yaml is YAML");
+    let schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/components/schemas/{component}"),
+        "components": document["components"],
+    });
+    jsonschema::draft202012::new(&schema).expect("the schema compiles")
+}
+
+#[test]
+fn the_openapi_schemas_judge_the_downloaded_samples_as_the_function_does() {
+    // D3 (ts order) and D4 (nothing after sessionEnd) compare elements:
+    // JSON Schema cannot say them (the schema's description does).
+    const NOT_EXPRESSIBLE: [&str; 2] = [
+        "downloaded-invalid-d3-ts-goes-back.json",
+        "downloaded-invalid-d4-call-after-session-end.json",
+    ];
+    let downloaded = openapi_component_validator("DownloadedSession");
+    let sessions = openapi_component_validator("SessionStartOrDownloadedSession");
+    let mut checked = 0;
+    for file in event_files().into_iter().filter(|file| file.contains("downloaded")) {
+        let request = event(&file);
+        let validator = match Route::of(&request) {
+            Route::Downloaded => &downloaded,
+            Route::Sessions => &sessions,
+            other => panic!("{file}: {other:?}"),
+        };
+        let valid = !file.contains("invalid") || NOT_EXPRESSIBLE.contains(&file.as_str());
+        assert_eq!(validator.is_valid(&event_body(&file)), valid, "{file}");
+        checked += 1;
+    }
+    assert!(checked >= 14, "checked only {checked} samples");
 }

@@ -88,6 +88,38 @@ const EXPECTED: &[(&str, u16, &[&str])] = &[
     ("vpc-lattice-event.json", 204, &[]),
     ("vpc-lattice-preflight.json", 204, &[]),
     ("vpc-lattice-v1-session-start.json", 201, &[]),
+    // Downloaded sessions (played offline, sent at once): through each
+    // event source, on the older route, and each way a batch is refused.
+    ("apigw-http-downloaded.json", 201, &[]),
+    ("apigw-rest-downloaded.json", 201, &[]),
+    ("function-url-downloaded.json", 201, &[]),
+    ("alb-downloaded.json", 201, &[]),
+    ("apigw-http-downloaded-sessions-route.json", 201, &[]),
+    (
+        "downloaded-invalid-d1-flag-missing.json",
+        400,
+        &["/0/params/media.downloaded"],
+    ),
+    (
+        "downloaded-invalid-d1-flag-false.json",
+        400,
+        &["/0/params/media.downloaded"],
+    ),
+    (
+        "downloaded-invalid-d1-flag-on-single-start.json",
+        400,
+        &["/params/media.downloaded"],
+    ),
+    ("downloaded-invalid-d2-start-inside.json", 400, &["/3/eventType"]),
+    ("downloaded-invalid-d3-ts-goes-back.json", 400, &["/4/playerTime/ts"]),
+    ("downloaded-invalid-d4-call-after-session-end.json", 400, &["/10"]),
+    ("downloaded-invalid-empty-array.json", 400, &[""]),
+    ("downloaded-invalid-not-objects.json", 400, &["/1", "/2"]),
+    (
+        "downloaded-invalid-several-errors.json",
+        400,
+        &["/1/eventType", "/2/playerTime/ts"],
+    ),
     ("invalid-v1-not-an-object.json", 400, &[""]),
     ("invalid-v1-unknown-and-missing-keys.json", 400, &["/params", "/extra"]),
     ("invalid-v2-event-type.json", 400, &["/eventType"]),
@@ -256,6 +288,14 @@ const DETAILS: &[(&str, &str)] = &[
     ("invalid-e3-player-time.json", "looks like seconds"),
     ("invalid-e6-custom-metadata.json", "^[A-Za-z0-9_.]+$"),
     ("invalid-e5-qoe-data-types.json", "must be a string or a number"),
+    (
+        "downloaded-invalid-several-errors.json",
+        "the downloaded session body has 3 errors in 2 of its 10 calls",
+    ),
+    (
+        "downloaded-invalid-d4-call-after-session-end.json",
+        "nothing comes after a sessionEnd",
+    ),
 ];
 
 /// Whether `request` is for the events route of a session.

@@ -257,3 +257,33 @@ async fn an_event_written_is_counted_once_and_a_retry_not_again() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_downloaded_session_counts_one_session_its_events_and_itself() {
+    let (app, buffer) = app(InMemorySessionStore::default());
+    for _ in 0..2 {
+        let response = app.handle(event("apigw-http-downloaded.json")).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    app.handle(event("downloaded-invalid-d3-ts-goes-back.json")).await;
+    let summary: Vec<(String, u64, u64, u64)> = records(&buffer)
+        .iter()
+        .map(|r| {
+            (
+                r["Status"].as_str().unwrap().to_owned(),
+                r["SessionsCreated"].as_u64().unwrap(),
+                r["EventsAccepted"].as_u64().unwrap(),
+                r["DownloadedSessions"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The sample's 9 events; the resend (a replay) and the 400 count nothing.
+    assert_eq!(
+        summary,
+        [
+            ("201".to_owned(), 1, 9, 1),
+            ("201".to_owned(), 0, 0, 0),
+            ("400".to_owned(), 0, 0, 0)
+        ]
+    );
+}

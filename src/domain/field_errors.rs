@@ -20,6 +20,9 @@ pub struct FieldError {
 pub struct InvalidBody {
     body: String,
     errors: Vec<FieldError>,
+    /// Said instead of the error count, when the body needs more words
+    /// (a downloaded session says how many of its calls have errors).
+    summary: Option<String>,
 }
 
 impl InvalidBody {
@@ -32,7 +35,29 @@ impl InvalidBody {
                 pointer: String::new(),
                 detail: detail.into(),
             }],
+            summary: None,
         }
+    }
+
+    /// A `body` that fails with `errors` (at least one), summed up as
+    /// `summary` instead of by its count of errors.
+    pub(crate) fn summarised(body: impl Into<String>, errors: Vec<FieldError>, summary: impl Into<String>) -> Self {
+        Self {
+            body: body.into(),
+            errors,
+            summary: Some(summary.into()),
+        }
+    }
+
+    /// Adds `more` errors to this body's, found by another rule.
+    pub(crate) fn with(mut self, more: impl IntoIterator<Item = FieldError>) -> Self {
+        self.errors.extend(more);
+        self
+    }
+
+    /// The errors, taken out.
+    pub(crate) fn into_errors(self) -> Vec<FieldError> {
+        self.errors
     }
 
     /// What the body was meant to be: `sessionStart`, `play event`, `event`…
@@ -48,6 +73,9 @@ impl InvalidBody {
 impl fmt::Display for InvalidBody {
     /// `the sessionStart body has 2 errors`, `the play event body has 1 error`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(summary) = &self.summary {
+            return f.write_str(summary);
+        }
         let body = &self.body;
         match self.errors.len() {
             1 => write!(f, "the {body} body has 1 error"),
@@ -87,7 +115,11 @@ impl Collector {
                         detail: format!("is not a valid {body}"),
                     });
                 }
-                Err(InvalidBody { body, errors })
+                Err(InvalidBody {
+                    body,
+                    errors,
+                    summary: None,
+                })
             }
         }
     }

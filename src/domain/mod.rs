@@ -1,9 +1,11 @@
-//! The pure core: what a valid sessionStart and a valid event are, what a
-//! stored session and event hold, and when a session stops taking events.
+//! The pure core: what a valid sessionStart, event and downloaded session
+//! are, what a stored session and event hold, and when a session stops taking events.
 //! Nothing here knows about HTTP, Lambda or DynamoDB.
 
 mod custom_metadata;
 mod decimal;
+mod downloaded;
+mod downloaded_session;
 mod event_record;
 mod event_type;
 mod field_errors;
@@ -19,6 +21,8 @@ mod timestamp;
 mod values;
 
 pub use decimal::Decimal;
+pub use downloaded::{DownloadedBatch, DownloadedRoute, single_start};
+pub use downloaded_session::DownloadedSession;
 pub use event_record::EventRecord;
 pub use event_type::{EventType, UnknownEventType};
 pub use field_errors::{FieldError, InvalidBody};

@@ -28,6 +28,12 @@ impl SessionId {
         Self(digest.iter().map(|byte| format!("{byte:02x}")).collect())
     }
 
+    /// The id of a downloaded session sent without an `Idempotency-Key`:
+    /// its body's fingerprint, itself a hex SHA-256.
+    pub(crate) fn from_fingerprint(fingerprint: &Fingerprint) -> Self {
+        Self(fingerprint.as_str().to_owned())
+    }
+
     /// An id from a client (the path of an event): `None` unless it is 64
     /// lowercase hex characters, the only form an id can have.
     pub fn parse(text: &str) -> Option<Self> {

@@ -53,7 +53,7 @@ impl SessionEvent {
         )
     }
 
-    fn from_object(top: &Map<String, Value>) -> Result<Self, InvalidBody> {
+    pub(crate) fn from_object(top: &Map<String, Value>) -> Result<Self, InvalidBody> {
         let mut errors = Collector::default();
         let root = PointerBuf::root();
 

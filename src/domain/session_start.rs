@@ -66,7 +66,7 @@ impl SessionStart {
         Self::from_object(top_object(value, EVENT_TYPE)?)
     }
 
-    fn from_object(top: &Map<String, Value>) -> Result<Self, InvalidBody> {
+    pub(crate) fn from_object(top: &Map<String, Value>) -> Result<Self, InvalidBody> {
         let mut errors = Collector::default();
         let root = PointerBuf::root();
 

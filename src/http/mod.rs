@@ -5,6 +5,7 @@
 
 mod body;
 mod cors;
+mod downloaded;
 mod envelope;
 mod payload;
 mod problem;
@@ -26,11 +27,15 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::config::Config;
-use crate::domain::{EventRecord, Fingerprint, IdempotencyKey, SessionEvent, SessionId, SessionRecord, SessionStart};
+use crate::domain::{
+    DownloadedRoute, EventRecord, Fingerprint, IdempotencyKey, SessionEvent, SessionId, SessionRecord, SessionStart,
+    single_start,
+};
 use crate::metrics::{MetricsSink, RequestOutcome};
-use crate::store::{Appended, Created, EventStore, EventStoreError, SessionStore, StoreError};
+use crate::store::{Appended, Created, DownloadedStore, EventStore, EventStoreError, SessionStore, StoreError};
 
 pub use cors::AllowedOrigins;
+pub use downloaded::{ANSWER_MARGIN, invocation_deadline};
 pub use envelope::{ApiRequest, NotHttp, RawBody, Source};
 pub use payload::{RepairLayer, Repaired, repair};
 pub use problem::{ApiError, IDEMPOTENCY_KEY};
@@ -50,7 +55,7 @@ pub struct App<S> {
     metrics: MetricsSink,
 }
 
-impl<S: SessionStore + EventStore> App<S> {
+impl<S: SessionStore + EventStore + DownloadedStore> App<S> {
     /// An app whose metrics records go to stdout.
     pub fn new(config: Config, store: S) -> Self {
         Self::with_metrics(config, store, MetricsSink::stdout())
@@ -63,6 +68,18 @@ impl<S: SessionStore + EventStore> App<S> {
     /// Answers one Lambda invocation. Every HTTP request gets an HTTP answer
     /// in its source's shape; only an event that is no HTTP request is refused.
     pub async fn invoke(&self, event: &Value, lambda_request_id: &str) -> Result<LambdaResponse, NotHttp> {
+        self.invoke_until(event, lambda_request_id, None).await
+    }
+
+    /// [`App::invoke`] for an invocation that must be answered before
+    /// `deadline` (Lambda's; see [`invocation_deadline`]): a downloaded
+    /// session's writes stop in time to answer 500.
+    pub async fn invoke_until(
+        &self,
+        event: &Value,
+        lambda_request_id: &str,
+        deadline: Option<Instant>,
+    ) -> Result<LambdaResponse, NotHttp> {
         let request = match ApiRequest::from_event(event, lambda_request_id) {
             Ok(request) => request,
             Err(not_http) => {
@@ -71,15 +88,20 @@ impl<S: SessionStore + EventStore> App<S> {
             }
         };
         let source = request.source;
-        Ok(LambdaResponse::new(source, self.handle(request).await))
+        Ok(LambdaResponse::new(source, self.handle_until(request, deadline).await))
     }
 
     /// Answers one request, and logs one line about it.
     pub async fn handle(&self, request: ApiRequest) -> Response<Body> {
+        self.handle_until(request, None).await
+    }
+
+    /// [`App::handle`] before `deadline`, as [`App::invoke_until`].
+    pub async fn handle_until(&self, request: ApiRequest, deadline: Option<Instant>) -> Response<Body> {
         let started = Instant::now();
         let ids = RequestIds::of(&request);
         let mut store_latency = None;
-        let outcome = AssertUnwindSafe(self.answer(&request, &ids, &mut store_latency))
+        let outcome = AssertUnwindSafe(self.answer(&request, &ids, deadline, &mut store_latency))
             .catch_unwind()
             .await
             .unwrap_or_else(|_| {
@@ -89,12 +111,28 @@ impl<S: SessionStore + EventStore> App<S> {
             });
 
         let preflight_answer = matches!(outcome, Ok(Answer::Preflight));
-        let replayed = matches!(outcome, Ok(Answer::Created { replayed: true, .. }));
+        let replayed = matches!(
+            outcome,
+            Ok(Answer::Created { replayed: true, .. } | Answer::Downloaded { replayed: true, .. })
+        );
+        let (downloaded_session, downloaded_events) = match &outcome {
+            Ok(Answer::Downloaded {
+                replayed: false,
+                events,
+                ..
+            }) => (true, *events),
+            _ => (false, 0),
+        };
         let event_stored = matches!(outcome, Ok(Answer::EventAccepted(Appended::Stored)));
         let duplicate = matches!(outcome, Ok(Answer::EventAccepted(Appended::Duplicate)));
         let mut store_failed = false;
         let (mut response, session_id, error_kind) = match outcome {
-            Ok(Answer::Created { session_id, replayed }) => (created(&session_id, replayed), Some(session_id), None),
+            Ok(
+                Answer::Created { session_id, replayed }
+                | Answer::Downloaded {
+                    session_id, replayed, ..
+                },
+            ) => (created(&session_id, replayed), Some(session_id), None),
             Ok(Answer::Preflight | Answer::EventAccepted(_)) => (no_content(), None, None),
             Ok(Answer::Schema(schema)) => (schema_document(schema), None, None),
             Err(error) => {
@@ -147,6 +185,8 @@ impl<S: SessionStore + EventStore> App<S> {
             status: response.status().as_u16(),
             session_created: session_id.is_some() && !replayed,
             event_accepted: event_stored,
+            downloaded_session,
+            downloaded_events,
             store_failed,
             store_latency,
         });
@@ -158,13 +198,22 @@ impl<S: SessionStore + EventStore> App<S> {
         &self,
         request: &ApiRequest,
         ids: &RequestIds<'_>,
+        deadline: Option<Instant>,
         store_latency: &mut Option<Duration>,
     ) -> Result<Answer, ApiError> {
         let route = Route::of(request);
         match (route, &request.method) {
             (Route::NotFound, _) => Err(ApiError::NotFound),
             (_, Some(Method::OPTIONS)) => Ok(Answer::Preflight),
+            (Route::Sessions, Some(Method::POST)) if downloaded::is_array_body(request) => {
+                self.create_downloaded(DownloadedRoute::Sessions, request, ids, deadline, store_latency)
+                    .await
+            }
             (Route::Sessions, Some(Method::POST)) => self.create_session(request, ids, store_latency).await,
+            (Route::Downloaded, Some(Method::POST)) => {
+                self.create_downloaded(DownloadedRoute::Downloaded, request, ids, deadline, store_latency)
+                    .await
+            }
             (Route::SessionEvents(session_id), Some(Method::POST)) => {
                 self.append_event(session_id, request, ids, store_latency).await
             }
@@ -188,7 +237,7 @@ impl<S: SessionStore + EventStore> App<S> {
         let text = body::text(request, self.config.max_body_bytes)?;
         let key = idempotency_key(request)?;
         let body = SessionStart::json(text)?;
-        let start = SessionStart::from_json(&body)?;
+        let start = single_start(&body)?;
         let mut record = SessionRecord::new(
             start,
             ids.stored().to_owned(),
@@ -270,6 +319,12 @@ enum Answer {
     Created {
         session_id: SessionId,
         replayed: bool,
+    },
+    /// 201 for a downloaded session, with the events it stored now.
+    Downloaded {
+        session_id: SessionId,
+        replayed: bool,
+        events: u64,
     },
     /// 204: the event is stored, now or by an earlier try.
     EventAccepted(Appended),

@@ -29,6 +29,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("body larger than {limit} bytes")]
     TooLarge { limit: usize },
+    #[error("downloaded session of {calls} calls, over {limit}")]
+    TooManyCalls { limit: usize, calls: usize },
     #[error("body is not UTF-8")]
     NotUtf8 { valid_up_to: usize },
     #[error("body is marked base64 but is not")]
@@ -63,6 +65,7 @@ impl ApiError {
             Self::NoSuchSchema => "no_such_schema",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::TooLarge { .. } => "body_too_large",
+            Self::TooManyCalls { .. } => "too_many_calls",
             Self::NotUtf8 { .. } => "body_not_utf8",
             Self::NotBase64 => "body_not_base64",
             Self::InvalidBody(_) => "invalid_body",
@@ -87,7 +90,7 @@ impl ApiError {
             | Self::InvalidBody(_)
             | Self::InvalidIdempotencyKey(_) => StatusCode::BAD_REQUEST,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooLarge { .. } | Self::TooManyCalls { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NotStored { .. } | Self::EventNotStored { .. } | Self::Panicked { .. } => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -122,6 +125,10 @@ impl ApiError {
                 (detail.clone(), Some(vec![at_body(detail)]))
             }
             Self::TooLarge { limit } => (format!("the body is larger than {limit} bytes"), None),
+            Self::TooManyCalls { limit, calls } => (
+                format!("the downloaded session has {calls} calls; at most {limit} are accepted in one"),
+                None,
+            ),
             Self::NotUtf8 { valid_up_to } => {
                 let detail = format!("the body is not valid UTF-8 (invalid byte at offset {valid_up_to})");
                 (detail.clone(), Some(vec![at_body(detail)]))

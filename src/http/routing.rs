@@ -12,6 +12,8 @@ use super::envelope::ApiRequest;
 pub enum Route<'a> {
     /// `/api/v1/sessions`
     Sessions,
+    /// `/api/v1/downloaded`
+    Downloaded,
     /// `/api/v1/sessions/{sessionId}/events`, with the id as sent.
     SessionEvents(&'a str),
     /// `/api/v1/schemas/{eventType}`, with the type as sent.
@@ -33,6 +35,7 @@ type Make = for<'a> fn(&'a str) -> Route<'a>;
 /// route here, with its `allow` and `pattern` below.
 const ROUTES: &[(Pattern, Make)] = &[
     (&["api", "v1", "sessions"], |_| Route::Sessions),
+    (&["api", "v1", "downloaded"], |_| Route::Downloaded),
     (&["api", "v1", "sessions", PARAMETER, "events"], |id| {
         Route::SessionEvents(id)
     }),
@@ -87,6 +90,7 @@ impl<'a> Route<'a> {
     pub fn pattern(&self) -> &'static str {
         match self {
             Self::Sessions => "/api/v1/sessions",
+            Self::Downloaded => "/api/v1/downloaded",
             Self::SessionEvents(_) => "/api/v1/sessions/{sessionId}/events",
             Self::Schema(_) => "/api/v1/schemas/{eventType}",
             Self::NotFound => "",
@@ -107,6 +111,9 @@ mod tests {
         for (path, route) in [
             ("/api/v1/sessions", "Sessions"),
             ("/api/v1/sessions/", "Sessions"),
+            ("/api/v1/downloaded", "Downloaded"),
+            ("/prod/api/v1/downloaded/", "Downloaded"),
+            ("/media/api/v1/downloaded", "Downloaded"),
             // A named stage, a base path mapping, an ALB prefix, several segments.
             ("/prod/api/v1/sessions", "Sessions"),
             ("/media/api/v1/sessions/", "Sessions"),

@@ -30,20 +30,30 @@ impl DynamoDbSessionStore {
 
 impl SessionStore for DynamoDbSessionStore {
     async fn create(&self, record: &SessionRecord) -> Result<Created, StoreError> {
-        let written = self
-            .client
-            .put_item()
-            .table_name(&self.table_name)
-            .set_item(Some(to_item(record)))
-            .condition_expression("attribute_not_exists(#id)")
-            .expression_attribute_names("#id", crate::table::PARTITION_KEY)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match written {
-            Ok(_) => Ok(Created::New),
-            Err(error) => classify(error, record),
-        }
+        put_new(&self.client, &self.table_name, to_item(record), record).await
+    }
+}
+
+/// Writes `item`, the item of `record`, unless a session has its id: a
+/// record is never overwritten, and a replay or a conflict is told apart.
+pub(super) async fn put_new(
+    client: &Client,
+    table_name: &str,
+    item: HashMap<String, AttributeValue>,
+    record: &SessionRecord,
+) -> Result<Created, StoreError> {
+    let written = client
+        .put_item()
+        .table_name(table_name)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(#id)")
+        .expression_attribute_names("#id", crate::table::PARTITION_KEY)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .send()
+        .await;
+    match written {
+        Ok(_) => Ok(Created::New),
+        Err(error) => classify(error, record),
     }
 }
 

@@ -73,9 +73,9 @@ const NO_EVENT_PLAYHEAD_YET: &str = " AND attribute_not_exists(#lastPh)";
 
 #[derive(Debug, Clone)]
 pub struct DynamoDbEventStore {
-    client: Client,
-    sessions_table: String,
-    events_table: String,
+    pub(super) client: Client,
+    pub(super) sessions_table: String,
+    pub(super) events_table: String,
     budget: Duration,
 }
 

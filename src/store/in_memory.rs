@@ -2,14 +2,17 @@
 //! sessions, and their events under the same rules as the DynamoDB adapter
 //! (duplicates first, then unknown, then ended, expired, idle, stalled). It can be
 //! told to fail, to test the 500 path, and its clock can be moved forward,
-//! to test sessions that have gone idle or expired.
+//! to test sessions that have gone idle or expired. A downloaded session is
+//! kept whole or not at all, as the DynamoDB adapter's commit point makes it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
-use crate::domain::{Arrival, EventRecord, SessionActivity, SessionEnd, SessionPolicy, SessionRecord};
+use crate::domain::{
+    Arrival, DownloadedSession, EventRecord, SessionActivity, SessionEnd, SessionPolicy, SessionRecord,
+};
 
-use super::{Appended, Created, EventStore, EventStoreError, SessionStore, StoreError};
+use super::{Appended, Created, DownloadedStore, EventStore, EventStoreError, SessionStore, StoreError};
 
 #[derive(Debug, Default)]
 pub struct InMemorySessionStore {
@@ -31,6 +34,8 @@ struct Session {
     record: SessionRecord,
     activity: SessionActivity,
     event_count: u64,
+    /// Sent as a downloaded session.
+    downloaded: bool,
 }
 
 impl InMemorySessionStore {
@@ -68,6 +73,11 @@ impl InMemorySessionStore {
     /// How many events the session accepted.
     pub fn event_count(&self, session_id: &str) -> Option<u64> {
         self.state().sessions.get(session_id).map(|session| session.event_count)
+    }
+
+    /// Whether the session was sent as a downloaded session.
+    pub fn is_downloaded(&self, session_id: &str) -> Option<bool> {
+        self.state().sessions.get(session_id).map(|session| session.downloaded)
     }
 
     /// The session's stored events, in key order (player time).
@@ -122,6 +132,7 @@ impl SessionStore for InMemorySessionStore {
                     end: None,
                 },
                 event_count: 0,
+                downloaded: false,
             },
         );
         Ok(Created::New)
@@ -180,6 +191,51 @@ impl EventStore for InMemorySessionStore {
             .or_default()
             .insert(key, stored);
         Ok(Appended::Stored)
+    }
+}
+
+impl DownloadedStore for InMemorySessionStore {
+    async fn create_downloaded(
+        &self,
+        session: &DownloadedSession,
+        _deadline: std::time::Instant,
+    ) -> Result<Created, StoreError> {
+        if self.is_failing() {
+            return Err(StoreError::Failed("the in-memory store was told to fail".into()));
+        }
+        let record = &session.record;
+        let mut state = self.state();
+        if let Some(existing) = state.sessions.get(record.session_id.as_str()) {
+            return match (&record.fingerprint, &existing.record.fingerprint) {
+                (Some(ours), Some(theirs)) if ours == theirs => Ok(Created::Replayed),
+                _ => Err(StoreError::KeyReused),
+            };
+        }
+        let arrived_at = session.arrived_at();
+        let events = state.events.entry(record.session_id.to_string()).or_default();
+        for event in &session.events {
+            events.insert(event.key(), event.clone());
+        }
+        state.sessions.insert(
+            record.session_id.to_string(),
+            Session {
+                record: record.clone(),
+                activity: SessionActivity {
+                    created_at: record.created_at,
+                    last_event_at: (!session.events.is_empty()).then_some(arrived_at),
+                    last_moved_at: None,
+                    playhead: record.start.player_time.playhead.clone(),
+                    // Closed on arrival: a downloaded session takes no late arrivals.
+                    end: Some(SessionEnd {
+                        arrived_at,
+                        ts_millis: None,
+                    }),
+                },
+                event_count: session.events.len() as u64,
+                downloaded: true,
+            },
+        );
+        Ok(Created::New)
     }
 }
 

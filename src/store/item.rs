@@ -27,6 +27,8 @@ pub const ENDED_TS: &str = "endedTs";
 pub const LAST_PLAYHEAD: &str = "lastPlayhead";
 /// Set by each accepted event that moved the playhead: its arrival, N epoch ms.
 pub const LAST_MOVED_AT: &str = "lastMovedAt";
+/// `true` (BOOL) on a session sent as a downloaded session.
+pub const DOWNLOADED: &str = "downloaded";
 
 pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
     let start = &record.start;

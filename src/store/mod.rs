@@ -1,19 +1,22 @@
 //! The ports through which sessions and their events are kept. The handler
-//! only knows these traits; [`dynamodb`] and [`dynamodb_events`] are the
-//! real adapters and [`in_memory`] a fake for handler tests.
+//! only knows these traits; [`dynamodb`], [`dynamodb_events`] and
+//! `dynamodb_downloaded` are the real adapters and [`in_memory`] a fake for
+//! handler tests.
 
 mod attributes;
 mod cancellation;
 pub mod client;
 pub mod dynamodb;
+mod dynamodb_downloaded;
 pub mod dynamodb_events;
 mod event_item;
 pub mod in_memory;
 mod item;
 
 use std::future::Future;
+use std::time::Instant;
 
-use crate::domain::{EventRecord, GoneReason, SessionPolicy, SessionRecord};
+use crate::domain::{DownloadedSession, EventRecord, GoneReason, SessionPolicy, SessionRecord};
 
 pub use event_item::to_event_item;
 pub use item::to_item;
@@ -111,6 +114,22 @@ impl EventStoreError {
     }
 }
 
+/// Keeps downloaded sessions (sessions played offline, sent at once).
+pub trait DownloadedStore: Send + Sync {
+    /// Writes every event of `session` first, then its record, conditional
+    /// as for [`SessionStore::create`]: the record is the commit point, so it
+    /// exists only once every event does. `Ok` only once all of it is
+    /// durable, and only before `deadline` (else [`StoreError::TimedOut`]).
+    /// The same batch already stored (same id, same fingerprint) is
+    /// [`Created::Replayed`], and nothing is written; a failure part-way
+    /// leaves no record, and a retry of the same batch completes it.
+    fn create_downloaded(
+        &self,
+        session: &DownloadedSession,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Created, StoreError>> + Send;
+}
+
 /// A session store and an event store as one value, for the handler that
 /// needs both: `Stores::new(DynamoDbSessionStore, DynamoDbEventStore)`.
 #[derive(Debug, Clone)]
@@ -138,5 +157,15 @@ impl<S: Send + Sync, E: EventStore> EventStore for Stores<S, E> {
         policy: &SessionPolicy,
     ) -> impl Future<Output = Result<Appended, EventStoreError>> + Send {
         self.events.append(record, policy)
+    }
+}
+
+impl<S: Send + Sync, E: DownloadedStore> DownloadedStore for Stores<S, E> {
+    fn create_downloaded(
+        &self,
+        session: &DownloadedSession,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Created, StoreError>> + Send {
+        self.events.create_downloaded(session, deadline)
     }
 }

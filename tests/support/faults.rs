@@ -115,6 +115,10 @@ pub enum Intercept {
     /// a transaction cancelled by a conflict with another one in flight on
     /// the first item; the rest go through.
     Conflict(usize),
+    /// Answers the first this many such requests (`BatchWriteItem`) itself,
+    /// as DynamoDB answers a batch it throttled whole: nothing written, every
+    /// item of the request back in `UnprocessedItems`; the rest go through.
+    Unprocessed(usize),
 }
 
 /// DynamoDB's answer to a transaction of two writes cancelled because
@@ -173,7 +177,14 @@ pub async fn intercepting_proxy(
                                     }
                                     continue;
                                 }
-                                Intercept::Hold(_) | Intercept::Conflict(_) => {}
+                                Intercept::Unprocessed(times) if nth < *times => {
+                                    let answer = unprocessed_answer(&request);
+                                    if client_write.lock().await.write_all(answer.as_bytes()).await.is_err() {
+                                        return;
+                                    }
+                                    continue;
+                                }
+                                Intercept::Hold(_) | Intercept::Conflict(_) | Intercept::Unprocessed(_) => {}
                             }
                         }
                         if server_write.write_all(&request).await.is_err() {
@@ -205,6 +216,21 @@ pub async fn intercepting_proxy(
         }
     });
     (url, seen)
+}
+
+/// DynamoDB's answer to a `BatchWriteItem` `request` that it throttled
+/// whole: every item of the request, unprocessed.
+fn unprocessed_answer(request: &[u8]) -> String {
+    let body_start = request
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .map_or(request.len(), |end| end + 4);
+    let sent: serde_json::Value = serde_json::from_slice(&request[body_start..]).unwrap_or_default();
+    let body = serde_json::json!({ "UnprocessedItems": sent["RequestItems"] }).to_string();
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
 }
 
 /// The next whole HTTP/1.1 request (head and `Content-Length` body) from

@@ -189,7 +189,9 @@ pub async fn fresh_table(client: &Client) -> String {
 }
 
 /// The app with its metrics records kept in a buffer, out of the test output.
-pub fn app<S: media_collector::store::SessionStore + media_collector::store::EventStore>(
+pub fn app<
+    S: media_collector::store::SessionStore + media_collector::store::EventStore + media_collector::store::DownloadedStore,
+>(
     config: Config,
     store: S,
 ) -> media_collector::http::App<S> {

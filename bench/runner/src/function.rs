@@ -15,7 +15,8 @@ use tokio::process::{Child, Command};
 use crate::services::log_tail;
 
 /// How long a cold start or an invocation may take before the bench gives up.
-const TIMEOUT: Duration = Duration::from_secs(20);
+/// (A downloaded session of 1,000 events on DynamoDB Local takes seconds.)
+const TIMEOUT: Duration = Duration::from_secs(40);
 
 /// A function binary under test.
 #[derive(Debug, Clone)]
@@ -147,6 +148,20 @@ impl Running {
     /// One invocation with any event: the answer as it came, unchecked.
     pub async fn invoke(&self, event: Value) -> Result<Invocation, runtime_api_emulator::EmulatorError> {
         self.emulator.invoke(event).await
+    }
+
+    /// Invokes the function with `event`; its answer, if its status is `status`.
+    pub async fn invoke_status(&self, event: Value, status: u16) -> anyhow::Result<Value> {
+        let invocation = self
+            .emulator
+            .invoke(event)
+            .await
+            .map_err(|error| self.failure(&error.to_string()))?;
+        match invocation.outcome {
+            Outcome::Response(answer) if answer["statusCode"] == status => Ok(answer),
+            Outcome::Response(answer) => Err(self.failure(&format!("answered {answer} instead of a {status}"))),
+            Outcome::Error(error) => Err(self.failure(&format!("failed the invocation: {error}"))),
+        }
     }
 
     fn failure(&self, what: &str) -> anyhow::Error {

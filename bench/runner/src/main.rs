@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod comparison;
+mod downloaded;
 mod function;
 mod knobs;
 mod levers;
@@ -165,6 +166,11 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
     } else {
         comparison::measure(&knobs, &functions, &ddb, &event, &log_dir, &out_dir).await?
     };
+    // A downloaded session against the same events one by one (media-collector only).
+    let downloaded_section = match functions.iter().find(|f| f.label == SUBJECT) {
+        Some(subject) if !knobs.load_only => downloaded::run(subject, &ddb, &event, &log_dir, &knobs).await?,
+        _ => String::new(),
+    };
     let load = match functions.iter().find(|f| f.label == SUBJECT) {
         Some(subject) if knobs.load => Some(load::measure(subject, &ddb, &paths.root, &log_dir, &knobs).await?),
         _ => None,
@@ -189,6 +195,7 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
         let columns: Vec<(&str, &Figures)> = functions.iter().map(|f| f.label.as_str()).zip(figures.iter()).collect();
         report::render(&knobs, &caption, &columns, SUBJECT, BASELINE)
     };
+    table.push_str(&downloaded_section);
     if let Some(load) = &load {
         table.push('\n');
         table.push_str(&report::render_load(load));

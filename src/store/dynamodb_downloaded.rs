@@ -1,0 +1,190 @@
+//! The DynamoDB adapter of [`DownloadedStore`]: a whole session played
+//! offline, written in an order that keeps readers right.
+//!
+//! 1. A strongly consistent `GetItem` of the session record: when the same
+//!    batch is already stored (its fingerprint matches), the answer is a
+//!    replay and nothing is written again; another fingerprint under the id
+//!    is a reused `Idempotency-Key`.
+//! 2. Every event, with `BatchWriteItem`: 25 items a call, [`IN_FLIGHT`]
+//!    calls at once. The items DynamoDB leaves unprocessed (throttling) are
+//!    sent again after a pause that doubles, with a random part, until they
+//!    are all written. The items are the online events' items exactly
+//!    ([`to_event_item`]); a plain put, so a retried batch rewrites its own
+//!    events with the same content.
+//! 3. The session record last, with the conditional `PutItem` of a single
+//!    start, plus `eventCount`, `lastEventAt`, `endedAt` and `downloaded`.
+//!    That write is the commit point: a record exists only when all its
+//!    events do. A failure before it answers 500 and leaves no record; the
+//!    events already written are rewritten by the retry, or expire by TTL.
+//!
+//! Everything runs before the deadline the handler gives (the invocation's
+//! remaining time, less a margin to answer): past it, the calls in flight
+//! are dropped and the answer is [`StoreError::TimedOut`]. Only a record
+//! put cut by the deadline can have landed unseen; a retry then finds it,
+//! and is answered as a replay.
+
+use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use futures_util::TryStreamExt;
+
+use super::dynamodb::put_new;
+use super::dynamodb_events::DynamoDbEventStore;
+use super::event_item::to_event_item;
+use super::item::{DOWNLOADED, ENDED_AT, EVENT_COUNT, IDEMPOTENCY_FINGERPRINT, LAST_EVENT_AT, to_item};
+use super::{Created, DownloadedStore, StoreError};
+use crate::domain::{DownloadedSession, epoch_millis, rfc3339_millis};
+use crate::table::PARTITION_KEY;
+
+/// Items in one `BatchWriteItem` call: DynamoDB's limit.
+pub const BATCH_ITEMS: usize = 25;
+/// `BatchWriteItem` calls in flight at once.
+pub const IN_FLIGHT: usize = 8;
+/// Pauses before unprocessed items are sent again: doubling from the first
+/// to the longest, half fixed and half random.
+const FIRST_PAUSE: Duration = Duration::from_millis(25);
+const LONGEST_PAUSE: Duration = Duration::from_secs(1);
+
+impl DownloadedStore for DynamoDbEventStore {
+    async fn create_downloaded(&self, session: &DownloadedSession, deadline: Instant) -> Result<Created, StoreError> {
+        tokio::time::timeout_at(deadline.into(), self.write_downloaded(session))
+            .await
+            .unwrap_or(Err(StoreError::TimedOut))
+    }
+}
+
+impl DynamoDbEventStore {
+    async fn write_downloaded(&self, session: &DownloadedSession) -> Result<Created, StoreError> {
+        let record = &session.record;
+        if let Some(stored) = self.stored_fingerprint(session).await? {
+            return match &record.fingerprint {
+                Some(ours) if stored.as_deref() == Some(ours.as_str()) => Ok(Created::Replayed),
+                _ => Err(StoreError::KeyReused),
+            };
+        }
+
+        let expires_at = record.expires_at.to_string();
+        let mut requests = Vec::with_capacity(session.events.len());
+        for event in &session.events {
+            let put = PutRequest::builder()
+                .set_item(Some(to_event_item(event, &expires_at)))
+                .build()
+                .map_err(|error| StoreError::Failed(error.to_string()))?;
+            requests.push(WriteRequest::builder().put_request(put).build());
+        }
+        let chunks: Vec<Vec<WriteRequest>> = requests.chunks(BATCH_ITEMS).map(<[_]>::to_vec).collect();
+        futures_util::stream::iter(chunks.into_iter().map(Ok))
+            .try_for_each_concurrent(IN_FLIGHT, |chunk| self.write_all(chunk))
+            .await?;
+
+        put_new(&self.client, &self.sessions_table, session_item(session), record).await
+    }
+
+    /// The fingerprint of the session already stored under this id:
+    /// `None` when there is none, `Some(None)` when it has no fingerprint.
+    async fn stored_fingerprint(&self, session: &DownloadedSession) -> Result<Option<Option<String>>, StoreError> {
+        let read = self
+            .client
+            .get_item()
+            .table_name(&self.sessions_table)
+            .key(PARTITION_KEY, AttributeValue::S(session.record.session_id.to_string()))
+            .consistent_read(true)
+            .projection_expression("#id, #fingerprint")
+            .expression_attribute_names("#id", PARTITION_KEY)
+            .expression_attribute_names("#fingerprint", IDEMPOTENCY_FINGERPRINT)
+            .send()
+            .await
+            .map_err(failure)?;
+        Ok(read.item.map(|item| {
+            item.get(IDEMPOTENCY_FINGERPRINT)
+                .and_then(|value| value.as_s().ok())
+                .cloned()
+        }))
+    }
+
+    /// Writes one batch of at most 25 puts, sending what DynamoDB leaves
+    /// unprocessed again until nothing is left.
+    async fn write_all(&self, mut requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        let mut tries: u32 = 0;
+        loop {
+            let written = self
+                .client
+                .batch_write_item()
+                .request_items(&self.events_table, requests)
+                .send()
+                .await
+                .map_err(failure)?;
+            requests = written
+                .unprocessed_items
+                .and_then(|mut left| left.remove(&self.events_table))
+                .unwrap_or_default();
+            if requests.is_empty() {
+                return Ok(());
+            }
+            tries = tries.saturating_add(1);
+            tracing::debug!(
+                tries,
+                unprocessed = requests.len(),
+                "events left unprocessed; sending them again"
+            );
+            tokio::time::sleep(pause(tries)).await;
+        }
+    }
+}
+
+/// The session record of a downloaded session: a single start's, plus what
+/// its events would have recorded on it, and that it was downloaded.
+fn session_item(session: &DownloadedSession) -> HashMap<String, AttributeValue> {
+    let arrived_at = session.arrived_at();
+    let mut item = to_item(&session.record);
+    item.insert(
+        EVENT_COUNT.to_owned(),
+        AttributeValue::N(session.events.len().to_string()),
+    );
+    if !session.events.is_empty() {
+        item.insert(
+            LAST_EVENT_AT.to_owned(),
+            AttributeValue::N(epoch_millis(arrived_at).to_string()),
+        );
+    }
+    item.insert(ENDED_AT.to_owned(), AttributeValue::S(rfc3339_millis(arrived_at)));
+    item.insert(DOWNLOADED.to_owned(), AttributeValue::Bool(true));
+    item
+}
+
+/// The pause before try `tries + 1`: half of it fixed, half random.
+fn pause(tries: u32) -> Duration {
+    let ceiling = FIRST_PAUSE.saturating_mul(1 << tries.min(16)).min(LONGEST_PAUSE);
+    let random = RandomState::new().hash_one(tries);
+    let half = ceiling / 2;
+    half + half.mul_f64((random % 1_000) as f64 / 1_000.0)
+}
+
+fn failure<E, R>(error: SdkError<E, R>) -> StoreError
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match error {
+        SdkError::TimeoutError(_) => StoreError::TimedOut,
+        error => StoreError::Failed(DisplayErrorContext(&error).to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_grow_to_a_ceiling_with_a_random_part() {
+        for tries in [1, 2, 5, 40] {
+            let ceiling = FIRST_PAUSE.saturating_mul(1 << tries.min(16)).min(LONGEST_PAUSE);
+            let pause = pause(tries);
+            assert!(pause >= ceiling / 2 && pause <= ceiling, "{tries}: {pause:?}");
+        }
+    }
+}
