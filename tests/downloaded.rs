@@ -240,7 +240,10 @@ async fn a_downloaded_session_is_stored_as_the_same_session_played_online() {
     // What a live session keeps for late arrivals and stalls; a downloaded
     // session is closed on arrival and takes neither.
     for bookkeeping in ["endedTs", "lastPlayhead", "lastMovedAt"] {
-        assert!(expected.remove(bookkeeping).is_some(), "{bookkeeping} on the online session");
+        assert!(
+            expected.remove(bookkeeping).is_some(),
+            "{bookkeeping} on the online session"
+        );
     }
     let mut found = shape(&record);
     assert!(found.remove("idempotencyFingerprint").is_some());
