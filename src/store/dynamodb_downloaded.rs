@@ -24,14 +24,13 @@
 //! and is answered as a replay.
 
 use std::collections::HashMap;
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use futures_util::TryStreamExt;
 
+use super::backoff::Backoff;
 use super::dynamodb::put_new;
 use super::dynamodb_events::DynamoDbEventStore;
 use super::event_item::to_event_item;
@@ -46,8 +45,10 @@ pub const BATCH_ITEMS: usize = 25;
 pub const IN_FLIGHT: usize = 8;
 /// Pauses before unprocessed items are sent again: doubling from the first
 /// to the longest, half fixed and half random.
-const FIRST_PAUSE: Duration = Duration::from_millis(25);
-const LONGEST_PAUSE: Duration = Duration::from_secs(1);
+const BACKOFF: Backoff = Backoff {
+    first: Duration::from_millis(25),
+    longest: Duration::from_secs(1),
+};
 
 impl DownloadedStore for DynamoDbEventStore {
     async fn create_downloaded(&self, session: &DownloadedSession, deadline: Instant) -> Result<Created, StoreError> {
@@ -131,7 +132,7 @@ impl DynamoDbEventStore {
                 unprocessed = requests.len(),
                 "events left unprocessed; sending them again"
             );
-            tokio::time::sleep(pause(tries)).await;
+            tokio::time::sleep(BACKOFF.pause(tries)).await;
         }
     }
 }
@@ -156,14 +157,6 @@ fn session_item(session: &DownloadedSession) -> HashMap<String, AttributeValue> 
     item
 }
 
-/// The pause before try `tries + 1`: half of it fixed, half random.
-fn pause(tries: u32) -> Duration {
-    let ceiling = FIRST_PAUSE.saturating_mul(1 << tries.min(16)).min(LONGEST_PAUSE);
-    let random = RandomState::new().hash_one(tries);
-    let half = ceiling / 2;
-    half + half.mul_f64((random % 1_000) as f64 / 1_000.0)
-}
-
 fn failure<E, R>(error: SdkError<E, R>) -> StoreError
 where
     E: std::error::Error + 'static,
@@ -172,19 +165,5 @@ where
     match error {
         SdkError::TimeoutError(_) => StoreError::TimedOut,
         error => StoreError::Failed(DisplayErrorContext(&error).to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pauses_grow_to_a_ceiling_with_a_random_part() {
-        for tries in [1, 2, 5, 40] {
-            let ceiling = FIRST_PAUSE.saturating_mul(1 << tries.min(16)).min(LONGEST_PAUSE);
-            let pause = pause(tries);
-            assert!(pause >= ceiling / 2 && pause <= ceiling, "{tries}: {pause:?}");
-        }
     }
 }

@@ -36,8 +36,6 @@
 //! lost is answered by DynamoDB as that transaction: stored, once.
 
 use std::collections::HashMap;
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
@@ -47,6 +45,7 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
+use super::backoff::Backoff;
 use super::cancellation::{Judged, SESSION_FACTS_NAMES, SESSION_FACTS_PROJECTION, SessionFacts, judge};
 use super::event_item::to_event_item;
 use super::item::{CREATED_AT, ENDED_AT, ENDED_TS, EVENT_COUNT, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD};
@@ -57,8 +56,10 @@ use crate::table::{EVENT_SORT_KEY, PARTITION_KEY, TTL_ATTRIBUTE};
 /// Pauses between tries of a conflicting transaction: doubling from the
 /// first to the longest, each with a random part so that the events of one
 /// session spread out.
-const FIRST_PAUSE: Duration = Duration::from_millis(10);
-const LONGEST_PAUSE: Duration = Duration::from_millis(200);
+const BACKOFF: Backoff = Backoff {
+    first: Duration::from_millis(10),
+    longest: Duration::from_millis(200),
+};
 
 /// Condition of the session update: the session takes the event (see the
 /// module doc), before the playhead check, which depends on what was read.
@@ -126,7 +127,7 @@ impl DynamoDbEventStore {
             };
             tries = tries.saturating_add(1);
             tracing::debug!(tries, reasons = %retry, "event transaction cancelled; trying again");
-            tokio::time::sleep(pause(tries)).await;
+            tokio::time::sleep(BACKOFF.pause(tries)).await;
         }
     }
 
@@ -300,14 +301,6 @@ enum Written {
     Failed(EventStoreError),
 }
 
-/// The pause before try `tries + 1`: half of it fixed, half random.
-fn pause(tries: u32) -> Duration {
-    let ceiling = FIRST_PAUSE.saturating_mul(1 << tries.min(16)).min(LONGEST_PAUSE);
-    let random = RandomState::new().hash_one(tries);
-    let half = ceiling / 2;
-    half + half.mul_f64((random % 1_000) as f64 / 1_000.0)
-}
-
 fn failure<E, R>(error: SdkError<E, R>) -> EventStoreError
 where
     E: std::error::Error + 'static,
@@ -316,19 +309,5 @@ where
     match error {
         SdkError::TimeoutError(_) => EventStoreError::TimedOut,
         error => EventStoreError::Failed(DisplayErrorContext(&error).to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pauses_grow_to_a_ceiling_with_a_random_part() {
-        for tries in [1, 2, 5, 40] {
-            let ceiling = FIRST_PAUSE.saturating_mul(1 << tries.min(16)).min(LONGEST_PAUSE);
-            let pause = pause(tries);
-            assert!(pause >= ceiling / 2 && pause <= ceiling, "{tries}: {pause:?}");
-        }
     }
 }

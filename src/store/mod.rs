@@ -4,6 +4,7 @@
 //! handler tests.
 
 mod attributes;
+mod backoff;
 mod cancellation;
 pub mod client;
 pub mod dynamodb;
