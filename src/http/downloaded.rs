@@ -10,9 +10,9 @@ use time::OffsetDateTime;
 
 use super::envelope::{ApiRequest, RawBody};
 use super::problem::ApiError;
-use super::{Answer, App, RequestIds, body, idempotency_key};
+use super::{Answer, App, RequestIds, body, idempotency_key, replayed};
 use crate::domain::{DownloadedBatch, DownloadedRoute, DownloadedSession};
-use crate::store::{Created, DownloadedStore, StoreError};
+use crate::store::DownloadedStore;
 
 /// Kept from the invocation's remaining time to answer and log before
 /// Lambda's deadline.
@@ -79,17 +79,7 @@ impl<S: DownloadedStore> App<S> {
         let started = Instant::now();
         let stored = self.store.create_downloaded(&session, deadline).await;
         *store_latency = Some(started.elapsed());
-        let replayed = match stored {
-            Ok(Created::New) => false,
-            Ok(Created::Replayed) => true,
-            Err(StoreError::KeyReused) => return Err(ApiError::IdempotencyKeyReused),
-            Err(source) => {
-                return Err(ApiError::NotStored {
-                    source,
-                    request_id: ids.stored().to_owned(),
-                });
-            }
-        };
+        let replayed = replayed(stored, ids.stored())?;
         Ok(Answer::Downloaded {
             session_id: session.record.session_id,
             replayed,

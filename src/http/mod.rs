@@ -250,17 +250,7 @@ impl<S: SessionStore + EventStore + DownloadedStore> App<S> {
         let started = Instant::now();
         let stored = self.store.create(&record).await;
         *store_latency = Some(started.elapsed());
-        let replayed = match stored {
-            Ok(Created::New) => false,
-            Ok(Created::Replayed) => true,
-            Err(StoreError::KeyReused) => return Err(ApiError::IdempotencyKeyReused),
-            Err(source) => {
-                return Err(ApiError::NotStored {
-                    source,
-                    request_id: ids.stored().to_owned(),
-                });
-            }
-        };
+        let replayed = replayed(stored, ids.stored())?;
         Ok(Answer::Created {
             session_id: record.session_id,
             replayed,
@@ -393,6 +383,19 @@ fn schema_document(schema: &'static str) -> Response<Body> {
     headers.insert(CONTENT_LENGTH, HeaderValue::from(schema.len()));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
     response
+}
+
+/// Whether a session write replayed an earlier one, or the error it answers.
+fn replayed(stored: Result<Created, StoreError>, request_id: &str) -> Result<bool, ApiError> {
+    match stored {
+        Ok(Created::New) => Ok(false),
+        Ok(Created::Replayed) => Ok(true),
+        Err(StoreError::KeyReused) => Err(ApiError::IdempotencyKeyReused),
+        Err(source) => Err(ApiError::NotStored {
+            source,
+            request_id: request_id.to_owned(),
+        }),
+    }
 }
 
 fn no_content() -> Response<Body> {
