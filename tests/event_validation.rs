@@ -168,6 +168,11 @@ fn what_real_players_send_is_accepted() {
             ],
         ),
         (
+            "a chapter of unknown length 0, as Adobe's SDKs send it",
+            "chapterStart",
+            vec![Set("/params/media.chapter.length", json!(0))],
+        ),
+        (
             "a bitrate change whose bitrate the player could not read",
             "bitrateChange",
             vec![Set("/qoeData", json!({}))],
@@ -445,7 +450,7 @@ fn every_failing_rule_is_reported_where_it_fails() {
             vec![
                 ("/params/media.chapter.index", "at least 0, not -1"),
                 ("/params/media.chapter.offset", "at least 0, not -1"),
-                ("/params/media.chapter.length", "greater than 0, not -2"),
+                ("/params/media.chapter.length", "at least 0, not -2"),
             ],
         ),
         (

@@ -42,6 +42,7 @@ const EXPECTED: &[(&str, u16, &[&str])] = &[
     ("apigw-http-session-start-no-content-type.json", 201, &[]),
     ("apigw-http-session-start-curl-form.json", 201, &[]),
     ("apigw-http-session-start-live.json", 201, &[]),
+    ("apigw-http-session-start-live-length-zero.json", 201, &[]),
     ("apigw-http-session-start-full.json", 201, &[]),
     ("apigw-http-session-start-idempotent.json", 201, &[]),
     (
@@ -138,7 +139,7 @@ const EXPECTED: &[(&str, u16, &[&str])] = &[
         400,
         &["/params/media.id", "/params/analytics.reportSuite"],
     ),
-    ("invalid-v6-media-length-zero.json", 400, &["/params/media.length"]),
+    ("invalid-v6-media-length-negative.json", 400, &["/params/media.length"]),
     (
         "invalid-v7-wrong-types.json",
         400,
@@ -183,6 +184,7 @@ const EXPECTED: &[(&str, u16, &[&str])] = &[
     ("apigw-http-event-ad-break-complete.json", 204, &[]),
     ("apigw-http-event-play.json", 204, &[]),
     ("apigw-http-event-chapter-start.json", 204, &[]),
+    ("apigw-http-event-chapter-start-length-zero.json", 204, &[]),
     ("apigw-rest-event-ping.json", 204, &[]),
     ("apigw-http-event-bitrate-change.json", 204, &[]),
     ("function-url-event-buffer-start.json", 204, &[]),

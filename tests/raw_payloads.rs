@@ -2,7 +2,8 @@
 //! the function's own binary under the Runtime API emulator against
 //! DynamoDB Local: bytes that are not UTF-8 in a header value (as an ALB
 //! passes them through), a multi-value header, a query value, a cookie, the
-//! path and the body, and lone surrogate escapes. Each gets an HTTP answer
+//! path and the body, lone surrogate escapes, and escapes JSON does not
+//! define (`\xE9`, as an ALB has delivered a header byte outside UTF-8). Each gets an HTTP answer
 //! (never a Lambda error, which API Gateway and the ALB turn into a 502),
 //! each writes its request log line and metrics record, and the process
 //! lives on.
@@ -67,6 +68,31 @@ fn cases() -> Vec<Case> {
         Case {
             name: "ALB User-Agent with a Latin-1 byte",
             payload: with_bytes(&set(&alb, "/headers/user-agent", json!(format!("Beno{MARK}t"))), latin1),
+            status: 201,
+        },
+        Case {
+            name: "ALB User-Agent with a byte shown as a \\x escape, which JSON does not define",
+            payload: with_bytes(
+                &set(
+                    &alb,
+                    "/headers/user-agent",
+                    json!(format!("PlayerApp/2.0 (T{MARK}l{MARK} salon)")),
+                ),
+                br"\xE9",
+            ),
+            status: 201,
+        },
+        Case {
+            name: "ALB header value with a \\u escape of bad hex digits",
+            payload: with_bytes(&set(&alb, "/headers/x-label", json!(format!("a{MARK}b"))), br"\u12G4"),
+            status: 201,
+        },
+        Case {
+            name: "HTTP API query value with a backslash before a letter",
+            payload: with_bytes(
+                &set(&http, "/queryStringParameters", json!({ "q": format!("a{MARK}") })),
+                br"\q",
+            ),
             status: 201,
         },
         Case {

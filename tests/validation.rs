@@ -50,6 +50,21 @@ fn the_spec_example_and_its_variants_are_accepted() {
             ],
         ),
         (
+            "live stream of unknown length 0, as Adobe's SDKs send it",
+            vec![
+                Set("/params/media.contentType", json!("live")),
+                Set("/params/media.length", json!(0)),
+                Set("/playerTime/playhead", json!(43_200)),
+            ],
+        ),
+        (
+            "recorded content of unknown length 0: the playhead is compared with nothing",
+            vec![
+                Set("/params/media.length", json!(0)),
+                Set("/playerTime/playhead", json!(3_600)),
+            ],
+        ),
+        (
             "ts at the lower bound",
             vec![Set("/playerTime/ts", json!(100_000_000_000_i64))],
         ),
@@ -260,9 +275,9 @@ fn every_failing_rule_is_reported_where_it_fails() {
             vec![("/params/media.length", "is required")],
         ),
         (
-            "media length zero",
-            vec![Set("/params/media.length", json!(0))],
-            vec![("/params/media.length", "greater than 0")],
+            "media length negative",
+            vec![Set("/params/media.length", json!(-0.001))],
+            vec![("/params/media.length", "at least 0")],
         ),
         (
             "media length as text",

@@ -1,17 +1,19 @@
 //! A downloaded session as it is kept: the session record and every event,
 //! all arrived at once. Its id is the SHA-256 of the body's canonical JSON
 //! value, so the same batch sent again lands on the same session; with an
-//! `Idempotency-Key` the key names it instead, as for a single start. Events
-//! under the same key (same `playerTime.ts`, same type) are kept once, the
-//! first, as a retried event is when it arrives alone.
+//! `Idempotency-Key` the key names it instead, as for a single start. The
+//! same event twice (same `playerTime.ts`, type and body) is kept once, the
+//! first, as a retried event is when it arrives alone; a different event
+//! under a taken key gets the key with its body's digits, as online
+//! ([`super::event_key`]).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::downloaded::DownloadedBatch;
-use super::{EventRecord, Fingerprint, IdempotencyKey, SessionId, SessionRecord};
+use super::{EventRecord, Fingerprint, IdempotencyKey, KeyForm, KeyTaken, SessionId, SessionRecord, when_taken};
 
 #[derive(Debug, Clone)]
 pub struct DownloadedSession {
@@ -42,13 +44,25 @@ impl DownloadedSession {
                 ..record
             },
         };
-        let mut keys = HashSet::with_capacity(batch.events.len());
-        let events = batch
-            .events
-            .into_iter()
-            .filter(|event| keys.insert(event.key()))
-            .map(|event| EventRecord::new(record.session_id.clone(), event, record.request_id.clone(), now))
-            .collect();
+        let mut events: Vec<EventRecord> = Vec::with_capacity(batch.events.len());
+        // Each key taken so far, and which of `events` holds it.
+        let mut held: HashMap<String, usize> = HashMap::with_capacity(batch.events.len());
+        for event in batch.events {
+            let event = EventRecord::new(record.session_id.clone(), event, record.request_id.clone(), now);
+            let mut form = KeyForm::Plain;
+            loop {
+                let key = event.event.key_in(form);
+                let Some(&holder) = held.get(&key) else {
+                    held.insert(key, events.len());
+                    events.push(event.in_form(form));
+                    break;
+                };
+                match when_taken(form, &event.event.fingerprint(), &events[holder].event.fingerprint()) {
+                    KeyTaken::Try(next) => form = next,
+                    KeyTaken::Retry | KeyTaken::NoKeyLeft => break,
+                }
+            }
+        }
         Self { record, events }
     }
 
@@ -76,6 +90,8 @@ mod tests {
             json!({ "eventType": "play", "playerTime": { "playhead": 0, "ts": 1_509_045_325_000_i64 } }),
             json!({ "eventType": "play", "playerTime": { "playhead": 1, "ts": 1_509_045_325_000_i64 } }),
         ];
+        // The same play again (formatted otherwise): a retry, kept once.
+        calls.push(json!({ "playerTime": { "ts": 1_509_045_325_000.0, "playhead": 1.0 }, "eventType": "play" }));
         if extra_ping {
             calls.push(json!({ "eventType": "ping", "playerTime": { "playhead": 9, "ts": 1_509_045_335_000_i64 } }));
         }
@@ -88,7 +104,7 @@ mod tests {
     }
 
     #[test]
-    fn the_same_batch_is_the_same_session_and_each_key_is_kept_once() {
+    fn the_same_batch_is_the_same_session_and_each_event_is_kept_once() {
         let first = session(&body(false), None);
         let again = session(&body(false), None);
         assert_eq!(first.record.session_id, again.record.session_id);
@@ -97,8 +113,18 @@ mod tests {
             first.record.fingerprint.as_ref().unwrap().as_str()
         );
         assert_ne!(first.record.session_id, session(&body(true), None).record.session_id);
-        assert_eq!(first.events.len(), 1, "the second play has the first one's key");
+        let keys: Vec<String> = first.events.iter().map(EventRecord::key).collect();
+        let second = first.events[1].event.fingerprint();
+        assert_eq!(
+            keys,
+            [
+                "001509045325000#play".to_owned(),
+                format!("001509045325000#play#{}", &second.as_str()[..16]),
+            ],
+            "two different plays at one ts are both kept, the second under its body's key; its copy once"
+        );
         assert_eq!(first.events[0].event.player_time.playhead.to_string(), "0");
+        assert_eq!(first.events[1].event.player_time.playhead.to_string(), "1");
         assert!(first.events.iter().all(|event| event.received_at == first.arrived_at()));
     }
 

@@ -3,6 +3,7 @@
 
 use time::OffsetDateTime;
 
+use super::KeyForm;
 use super::session::SessionId;
 use super::session_event::SessionEvent;
 use super::timestamp::{rfc3339_millis, to_millis};
@@ -16,6 +17,8 @@ pub struct EventRecord {
     pub received_at: OffsetDateTime,
     /// The API Gateway request id, or Lambda's when the event has none.
     pub request_id: String,
+    /// Which of its keys the event is kept under (see [`super::event_key`]).
+    pub key_form: KeyForm,
 }
 
 impl EventRecord {
@@ -25,12 +28,21 @@ impl EventRecord {
             event,
             received_at: to_millis(now),
             request_id,
+            key_form: KeyForm::Plain,
         }
     }
 
-    /// The event's key within its session (see [`SessionEvent::key`]).
+    /// The event's key within its session, in its [`KeyForm`].
     pub fn key(&self) -> String {
-        self.event.key()
+        self.event.key_in(self.key_form)
+    }
+
+    /// The same record, to be kept under its key in `form`.
+    pub fn in_form(&self, form: KeyForm) -> Self {
+        Self {
+            key_form: form,
+            ..self.clone()
+        }
     }
 
     /// `receivedAt`: RFC 3339, UTC, with milliseconds, as `createdAt`.

@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
-use super::values::{Rule, Scalar, describe, integer_from, non_empty_string, non_negative_number, positive_number};
+use super::values::{Rule, Scalar, describe, integer_from, non_empty_string, non_negative_number};
 
 /// What happened. `ContentComplete` is the name older players use for
 /// `SessionComplete`: it means the same and is kept under the name it came with.
@@ -122,7 +122,7 @@ impl EventType {
             Self::ChapterStart => &[
                 ("media.chapter.index", integer_from_0),
                 ("media.chapter.offset", at_least_0),
-                ("media.chapter.length", above_0),
+                ("media.chapter.length", at_least_0),
             ],
             Self::StateStart | Self::StateEnd => &[("media.state.name", non_empty_text)],
             _ => &[],
@@ -174,10 +174,6 @@ fn non_empty_text(value: &Value) -> Result<Scalar, String> {
 
 fn at_least_0(value: &Value) -> Result<Scalar, String> {
     non_negative_number(value).map(Scalar::Number)
-}
-
-fn above_0(value: &Value) -> Result<Scalar, String> {
-    positive_number(value).map(Scalar::Number)
 }
 
 /// An ad break's place in the content: 0 for a pre-roll, 1, 2, … for

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use jsonptr::PointerBuf;
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 use super::event_type::{EventType, OPTIONAL_STRING_PARAMS, UnknownEventType};
 use super::field_errors::{Collector, InvalidBody, child};
@@ -16,7 +16,7 @@ use super::values::{
     Rule, Scalar, describe, json_body, missing, present, scalar, scalar_object, string, top_object,
     unknown_top_level_keys,
 };
-use super::{custom_metadata, qoe_data};
+use super::{BODY_DIGITS, Decimal, Fingerprint, KeyForm, custom_metadata, qoe_data};
 
 /// What an event body is called in messages before its type is known.
 const ANY_EVENT: &str = "event";
@@ -43,7 +43,8 @@ impl SessionEvent {
 
     /// Where the event is kept within its session: `playerTime.ts` as 15
     /// digits, `#`, the type as sent (`001509045324153#play`). Events sort by
-    /// player time, and a retried event lands on the same key.
+    /// player time, and a retried event lands on the same key. (A different
+    /// event may hold it: see [`super::event_key`] and [`Self::key_in`].)
     pub fn key(&self) -> String {
         format!(
             "{:0width$}#{}",
@@ -51,6 +52,60 @@ impl SessionEvent {
             self.event_type.name(),
             width = TS_DIGITS
         )
+    }
+
+    /// The event's key in `form`: the plain key, or the plain key, `#` and
+    /// the first [`BODY_DIGITS`] hex digits of the body's fingerprint.
+    pub fn key_in(&self, form: KeyForm) -> String {
+        match form {
+            KeyForm::Plain => self.key(),
+            KeyForm::WithBody => format!("{}#{}", self.key(), &self.fingerprint().as_str()[..BODY_DIGITS]),
+        }
+    }
+
+    /// The fingerprint of the body as a JSON value, as it is kept (a member
+    /// sent as `null` counts as missing, as it is not stored).
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint::of(&self.body())
+    }
+
+    /// The body as a JSON value, rebuilt from its parts.
+    pub fn body(&self) -> Value {
+        let number = |decimal: &Decimal| decimal.as_str().parse::<Number>().map_or(Value::Null, Value::Number);
+        let scalars = |scalars: &BTreeMap<String, Scalar>| {
+            Value::Object(
+                scalars
+                    .iter()
+                    .map(|(key, value)| {
+                        let value = match value {
+                            Scalar::Text(text) => Value::String(text.clone()),
+                            Scalar::Number(decimal) => number(decimal),
+                            Scalar::Bool(flag) => Value::Bool(*flag),
+                        };
+                        (key.clone(), value)
+                    })
+                    .collect(),
+            )
+        };
+        let mut body = Map::new();
+        body.insert("eventType".to_owned(), Value::String(self.event_type.name().to_owned()));
+        let mut player_time = Map::new();
+        player_time.insert("playhead".to_owned(), number(&self.player_time.playhead));
+        player_time.insert("ts".to_owned(), number(&self.player_time.ts));
+        body.insert("playerTime".to_owned(), Value::Object(player_time));
+        if let Some(params) = &self.params {
+            body.insert("params".to_owned(), scalars(params));
+        }
+        if let Some(metadata) = &self.custom_metadata {
+            let strings = metadata
+                .iter()
+                .map(|(key, value)| (key.clone(), Value::String(value.clone())));
+            body.insert("customMetadata".to_owned(), Value::Object(strings.collect()));
+        }
+        if let Some(qoe) = &self.qoe_data {
+            body.insert("qoeData".to_owned(), scalars(qoe));
+        }
+        Value::Object(body)
     }
 
     pub(crate) fn from_object(top: &Map<String, Value>) -> Result<Self, InvalidBody> {

@@ -116,9 +116,9 @@ impl SessionStart {
 enum PlayheadLimit {
     /// Live or linear content: the second of the day.
     SecondOfDay,
-    /// Recorded content: the media length.
+    /// Recorded content: the media length, when it is known (above 0).
     MediaLength(Decimal),
-    /// The media length is itself invalid (and reported there).
+    /// The media length is unknown (0) or itself invalid (and reported there).
     Unknown,
 }
 
@@ -193,17 +193,19 @@ fn parse_params(value: &Value, at: &PointerBuf, errors: &mut Collector) -> Optio
     complete.then_some(params)
 }
 
+/// V6: a number of seconds, at least 0. Adobe's SDKs send 0 when the length
+/// is unknown (a live stream) and refuse only negative lengths.
 fn parse_media_length(value: &Value) -> Result<ParamValue, String> {
     let Value::Number(number) = value else {
         return Err(format!(
-            "must be a number of seconds greater than 0, not {}",
+            "must be a number of seconds, at least 0 (0 when unknown), not {}",
             type_name(value)
         ));
     };
     let length = Decimal::from_json(number)?;
-    if !length.is_positive() {
+    if length.is_negative() {
         return Err(format!(
-            "must be a number of seconds greater than 0 (86400 for a live stream of unknown length), not {length}"
+            "must be a number of seconds, at least 0 (0 or 86400 when the length is unknown), not {length}"
         ));
     }
     Ok(ParamValue::Scalar(Scalar::Number(length)))

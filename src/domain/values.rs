@@ -156,15 +156,6 @@ pub(crate) fn non_negative_number(value: &Value) -> Result<Decimal, String> {
     }
 }
 
-pub(crate) fn positive_number(value: &Value) -> Result<Decimal, String> {
-    let number = number(value)?;
-    if number.is_positive() {
-        Ok(number)
-    } else {
-        Err(format!("must be greater than 0, not {number}"))
-    }
-}
-
 /// A value DynamoDB stores as S, N or BOOL; never an array, object or null.
 pub(crate) fn scalar(value: &Value) -> Result<Scalar, String> {
     match value {
@@ -243,9 +234,7 @@ mod tests {
     }
 
     #[test]
-    fn positive_means_above_zero() {
-        assert!(positive_number(&json!(0)).unwrap_err().contains("greater than 0"));
-        assert!(positive_number(&json!(0.001)).is_ok());
+    fn non_negative_includes_zero() {
         assert!(non_negative_number(&json!(0)).is_ok());
     }
 }

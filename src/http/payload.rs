@@ -6,14 +6,18 @@
 //! ALB answer with a 502, and no request log line or metrics record. Two
 //! things in an HTTP event that a client controls make the parse fail:
 //! bytes that are not UTF-8 (an ALB passes the bytes of header values, query
-//! values and the path through as sent), and a `\u` escape of a lone UTF-16
-//! surrogate (`\ud800`), which JSON allows and a Rust string cannot hold.
+//! values and the path through as sent), a `\u` escape of a lone UTF-16
+//! surrogate (`\ud800`), which JSON allows and a Rust string cannot hold,
+//! and escapes JSON does not define at all: an ALB has been seen to deliver
+//! a header byte outside UTF-8 as `\xE9`, and `\u` with bad hex digits or a
+//! backslash before any other character are as unreadable.
 //!
 //! [`RepairLayer`] sits between the runtime and the handler and mends
 //! exactly those, as a browser decodes text:
 //! - each sequence of bytes that is not UTF-8 becomes U+FFFD, the
 //!   replacement character;
-//! - each lone surrogate escape becomes `\ufffd`.
+//! - each lone surrogate escape, and each escape JSON does not define,
+//!   becomes `\ufffd` (`\xE9` is one byte, so one replacement character).
 //!
 //! A header whose value then holds U+FFFD is set aside by the envelope (as
 //! one HTTP does not allow); a path that holds it routes as any other.
@@ -43,6 +47,9 @@ pub struct Repaired {
     pub invalid_utf8: bool,
     /// How many lone surrogate escapes were replaced.
     pub lone_surrogates: usize,
+    /// How many escapes JSON does not define were replaced (`\xE9`, `\u`
+    /// without four hex digits, a backslash before any other character).
+    pub bad_escapes: usize,
     /// The body was not text, and is passed on base64-encoded.
     pub body_as_base64: bool,
 }
@@ -51,8 +58,8 @@ pub struct Repaired {
 pub fn repair(payload: &[u8]) -> Option<Repaired> {
     let text = String::from_utf8_lossy(payload);
     let invalid_utf8 = matches!(text, Cow::Owned(_));
-    let (text, lone_surrogates) = replace_lone_surrogates(&text);
-    if !invalid_utf8 && lone_surrogates == 0 {
+    let (text, mended) = replace_bad_escapes(&text);
+    if !invalid_utf8 && mended.total() == 0 {
         return None;
     }
     let (payload, body_as_base64) = match body_bytes_if_not_text(payload) {
@@ -65,16 +72,26 @@ pub fn repair(payload: &[u8]) -> Option<Repaired> {
     Some(Repaired {
         payload,
         invalid_utf8,
-        lone_surrogates,
+        lone_surrogates: mended.lone_surrogates,
+        bad_escapes: mended.bad_escapes,
         body_as_base64,
     })
 }
 
-/// `text` with every `\u` escape of a lone surrogate replaced by `\ufffd`,
-/// and how many there were. Escapes appear only inside JSON strings, so
+/// `text` with every escape JSON cannot read replaced by `\ufffd`, and how
+/// many there were of each kind. Escapes appear only inside JSON strings, so
 /// reading escape after escape from each `\` finds them all.
-fn replace_lone_surrogates(text: &str) -> (Cow<'_, str>, usize) {
+fn replace_bad_escapes(text: &str) -> (Cow<'_, str>, Mended) {
     let bytes = text.as_bytes();
+    let hex_digits = |from: usize, most: usize| {
+        bytes
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take(most)
+            .take_while(|byte| byte.is_ascii_hexdigit())
+            .count()
+    };
     let surrogate_at = |at: usize| -> Option<u16> {
         let escape = bytes.get(at..at + 6)?;
         if escape[0] != b'\\' || escape[1] != b'u' {
@@ -87,32 +104,67 @@ fn replace_lone_surrogates(text: &str) -> (Cow<'_, str>, usize) {
     };
     let mut mended = String::new();
     let mut copied = 0;
-    let mut count = 0;
+    let mut count = Mended::default();
     let mut at = 0;
     while at < bytes.len() {
         if bytes[at] != b'\\' {
             at += 1;
             continue;
         }
-        match surrogate_at(at) {
-            // A pair: a high surrogate, then a low one.
-            Some(0xD800..=0xDBFF) if surrogate_at(at + 6).is_some_and(|low| low >= 0xDC00) => at += 12,
-            Some(_) => {
-                mended.push_str(&text[copied..at]);
-                mended.push_str("\\ufffd");
-                count += 1;
-                at += 6;
-                copied = at;
+        // How long the escape at `at` is, if JSON cannot read it.
+        let bad = match bytes.get(at + 1) {
+            None => None,
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                at += 2;
+                continue;
             }
-            // Any other escape: `\` and the character it escapes.
-            None => at += 2,
-        }
+            Some(b'u') if hex_digits(at + 2, 4) < 4 => Some((2 + hex_digits(at + 2, 4), &mut count.bad_escapes)),
+            Some(b'u') => match surrogate_at(at) {
+                // A pair: a high surrogate, then a low one.
+                Some(0xD800..=0xDBFF) if surrogate_at(at + 6).is_some_and(|low| low >= 0xDC00) => {
+                    at += 12;
+                    continue;
+                }
+                Some(_) => Some((6, &mut count.lone_surrogates)),
+                None => {
+                    at += 6;
+                    continue;
+                }
+            },
+            // `\xE9`: a byte, as some tools print one that is not UTF-8.
+            Some(b'x') => Some((2 + hex_digits(at + 2, 2), &mut count.bad_escapes)),
+            Some(_) => {
+                let escaped = text[at + 1..].chars().next().map_or(1, char::len_utf8);
+                Some((1 + escaped, &mut count.bad_escapes))
+            }
+        };
+        let Some((length, counter)) = bad else {
+            break;
+        };
+        *counter += 1;
+        mended.push_str(&text[copied..at]);
+        mended.push_str("\\ufffd");
+        at += length;
+        copied = at;
     }
-    if count == 0 {
-        return (Cow::Borrowed(text), 0);
+    if count.total() == 0 {
+        return (Cow::Borrowed(text), count);
     }
     mended.push_str(&text[copied..]);
     (Cow::Owned(mended), count)
+}
+
+/// How many escapes of each kind were replaced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Mended {
+    lone_surrogates: usize,
+    bad_escapes: usize,
+}
+
+impl Mended {
+    fn total(self) -> usize {
+        self.lone_surrogates + self.bad_escapes
+    }
 }
 
 /// The bytes of the payload's `body` member, when it is a string that is
@@ -215,6 +267,7 @@ impl<S: Service<LambdaInvocation>> Service<LambdaInvocation> for RepairService<S
                 request_id = %invocation.context.request_id,
                 invalid_utf8 = repaired.invalid_utf8,
                 lone_surrogates = repaired.lone_surrogates,
+                bad_escapes = repaired.bad_escapes,
                 body_as_base64 = repaired.body_as_base64,
                 "payload mended: text that was not UTF-8 replaced by U+FFFD"
             );
@@ -272,6 +325,39 @@ mod tests {
     }
 
     #[test]
+    fn escapes_json_does_not_define_become_the_replacement_character() {
+        let cases: [(&[u8], Value, usize); 7] = [
+            (
+                br#"{"user-agent":"PlayerApp/2.0 (T\xE9l\xE9 salon)"}"#,
+                json!({ "user-agent": "PlayerApp/2.0 (T\u{FFFD}l\u{FFFD} salon)" }),
+                2,
+            ),
+            (
+                br#"{"a":"\x","b":"\x4"}"#,
+                json!({ "a": "\u{FFFD}", "b": "\u{FFFD}" }),
+                2,
+            ),
+            (br#"{"a":"\u12G4"}"#, json!({ "a": "\u{FFFD}G4" }), 1),
+            (br#"{"a":"\u"}"#, json!({ "a": "\u{FFFD}" }), 1),
+            (br#"{"a":"\q\a\0"}"#, json!({ "a": "\u{FFFD}\u{FFFD}\u{FFFD}" }), 3),
+            ("{\"a\":\"\\é\"}".as_bytes(), json!({ "a": "\u{FFFD}" }), 1),
+            (br#"{"a":"\\x\n\u00e9\/"}"#, json!({ "a": "\\x\né/" }), 0),
+        ];
+        for (payload, expected, bad) in cases {
+            let shown = String::from_utf8_lossy(payload);
+            if bad == 0 {
+                assert_eq!(repair(payload), None, "{shown}");
+                continue;
+            }
+            assert!(serde_json::from_slice::<Value>(payload).is_err(), "{shown}");
+            let repaired = repair(payload).unwrap_or_else(|| panic!("{shown} mended"));
+            assert_eq!(repaired.bad_escapes, bad, "{shown}");
+            assert_eq!(repaired.lone_surrogates, 0, "{shown}");
+            assert_eq!(parsed(&repaired), expected, "{shown}");
+        }
+    }
+
+    #[test]
     fn a_body_that_is_not_text_is_passed_on_as_its_bytes_in_base64() {
         let payload = b"{\"body\":\"{\\\"a\\\":\\\"\xE9\\\"}\",\"isBase64Encoded\":false,\"headers\":{\"x\":\"\xFF\"}}";
         let repaired = repair(payload).unwrap();
@@ -303,6 +389,9 @@ mod tests {
             b"\\ud80",
             b"\"\\ud800\\u",
             b"\xFF\\ud800",
+            b"\\x",
+            b"\\u12",
+            b"\"\\\xC3",
             b"{\"body\":7,\"x\":\"\xFF\"}",
         ] {
             let _ = repair(payload);

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::domain::{CustomerId, ParamValue, PlayerTime, Scalar};
+use serde_json::{Map, Value};
+
+use crate::domain::{CustomerId, Fingerprint, ParamValue, PlayerTime, Scalar};
 
 pub const EVENT_TYPE: &str = "eventType";
 pub const PLAYER_TIME: &str = "playerTime";
@@ -71,5 +73,30 @@ fn scalar(value: &Scalar) -> AttributeValue {
         Scalar::Text(text) => AttributeValue::S(text.clone()),
         Scalar::Number(number) => AttributeValue::N(number.to_string()),
         Scalar::Bool(flag) => AttributeValue::Bool(*flag),
+    }
+}
+
+/// The fingerprint of the body an event item holds: its body's parts
+/// ([`EVENT_TYPE`], [`PLAYER_TIME`], [`PARAMS`], [`CUSTOM_METADATA`],
+/// [`QOE_DATA`]) as the JSON value they were written from, so that it equals
+/// [`crate::domain::SessionEvent::fingerprint`] of the event stored there.
+pub fn body_fingerprint(item: &HashMap<String, AttributeValue>) -> Fingerprint {
+    let body: Map<String, Value> = [EVENT_TYPE, PLAYER_TIME, PARAMS, CUSTOM_METADATA, QOE_DATA]
+        .into_iter()
+        .filter_map(|name| Some((name.to_owned(), json(item.get(name)?))))
+        .collect();
+    Fingerprint::of(&Value::Object(body))
+}
+
+/// An attribute value as the JSON value it was written from.
+fn json(value: &AttributeValue) -> Value {
+    match value {
+        AttributeValue::S(text) => Value::String(text.clone()),
+        AttributeValue::N(number) => number.parse().map_or(Value::Null, Value::Number),
+        AttributeValue::Bool(flag) => Value::Bool(*flag),
+        AttributeValue::M(members) => {
+            Value::Object(members.iter().map(|(key, value)| (key.clone(), json(value))).collect())
+        }
+        _ => Value::Null,
     }
 }

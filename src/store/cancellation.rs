@@ -4,9 +4,12 @@
 //! cancelled one gives one reason per write, in that order, each with the
 //! item that failed its condition (`ReturnValuesOnConditionCheckFailure =
 //! ALL_OLD`). The answer:
-//! - the event's condition failed: the event is already stored, by an
-//!   earlier request or by a concurrent copy of this one. That is a
-//!   **duplicate** (204), and it is checked first, so a retried event is
+//! - the event's condition failed: a call already holds the event's key, by
+//!   an earlier request or a concurrent copy of this one. The item that
+//!   holds it is handed back (**key taken**), and the domain's rule
+//!   (`domain::when_taken`) says whether it is this event (a **duplicate**,
+//!   204) or a different one (the transaction is tried again under the key
+//!   with the body's digits). It is checked first, so a retried event is
 //!   answered 204 even after its session closed (the adapter's first read
 //!   follows the same order: a closed or missing session is answered only
 //!   once the event itself was looked for);
@@ -152,6 +155,8 @@ fn optional_time(item: &HashMap<String, AttributeValue>, name: &str) -> Result<O
 
 pub(super) enum Judged {
     Done(Result<Appended, EventStoreError>),
+    /// The event's key is held by this stored item.
+    KeyTaken(HashMap<String, AttributeValue>),
     /// Worth another try; the reasons, for the log.
     Retry(String),
 }
@@ -167,7 +172,12 @@ pub(super) fn judge(
     let code = |write: usize| reasons.get(write).and_then(CancellationReason::code).unwrap_or("None");
     let codes = || format!("session: {}, event: {}", code(SESSION_WRITE), code(EVENT_WRITE));
     if code(EVENT_WRITE) == "ConditionalCheckFailed" {
-        return Judged::Done(Ok(Appended::Duplicate));
+        return match reasons[EVENT_WRITE].item() {
+            Some(holder) => Judged::KeyTaken(holder.clone()),
+            None => Judged::Done(Err(EventStoreError::Failed(
+                "the event's key is taken, and DynamoDB did not say by what".to_owned(),
+            ))),
+        };
     }
     if code(SESSION_WRITE) == "ConditionalCheckFailed" {
         let refusal = match reasons[SESSION_WRITE].item() {
@@ -246,11 +256,12 @@ mod tests {
             Judged::Done(Ok(appended)) => Ok(Ok(appended)),
             Judged::Done(Err(error)) => Ok(Err(error.kind().to_owned() + ": " + &error.to_string())),
             Judged::Retry(why) => Err(why),
+            Judged::KeyTaken(_) => Err("key taken".to_owned()),
         }
     }
 
     #[test]
-    fn a_stored_event_is_a_duplicate_whatever_the_session() {
+    fn a_taken_key_is_handed_back_whatever_the_session() {
         let ended = session("2026-11-23T11:59:00.000Z", None, true);
         for session_reason in [
             reason("None", None),
@@ -258,7 +269,7 @@ mod tests {
             reason("ConditionalCheckFailed", Some(ended)),
         ] {
             let reasons = [session_reason, reason("ConditionalCheckFailed", Some(HashMap::new()))];
-            assert_eq!(judged(&reasons), Ok(Ok(Appended::Duplicate)));
+            assert_eq!(judged(&reasons), Err("key taken".to_owned()));
         }
     }
 

@@ -15,6 +15,10 @@
 //!    `createdAt` and `endedAt` are compared as text: their fixed RFC 3339
 //!    form sorts in time order;
 //! 2. a `Put` of the event item, on the condition that no item has its key.
+//!    When a call holds it, the domain's rule (`domain::when_taken`) tells
+//!    this very event (a retry: nothing is written) from a different one
+//!    (the transaction is built again under the key with the body's
+//!    digits).
 //!
 //! The event item carries the session's `expiresAt`, and "moved" needs the
 //! session's playhead, so a strongly consistent `GetItem` of the session
@@ -35,6 +39,7 @@
 //! own retries, so a retry of a transaction that ran but whose answer was
 //! lost is answered by DynamoDB as that transaction: stored, once.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -45,12 +50,13 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
+use super::attributes::body_fingerprint;
 use super::backoff::Backoff;
 use super::cancellation::{Judged, SESSION_FACTS_NAMES, SESSION_FACTS_PROJECTION, SessionFacts, judge};
 use super::event_item::to_event_item;
 use super::item::{CREATED_AT, ENDED_AT, ENDED_TS, EVENT_COUNT, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD};
 use super::{Appended, EventStore, EventStoreError};
-use crate::domain::{Arrival, EventRecord, SessionPolicy, epoch_millis, rfc3339_millis};
+use crate::domain::{Arrival, EventRecord, KeyForm, KeyTaken, SessionPolicy, epoch_millis, rfc3339_millis, when_taken};
 use crate::table::{EVENT_SORT_KEY, PARTITION_KEY, TTL_ATTRIBUTE};
 
 /// Pauses between tries of a conflicting transaction: doubling from the
@@ -106,22 +112,30 @@ impl DynamoDbEventStore {
             playhead: &record.event.player_time.playhead,
             at: record.received_at,
         };
+        let mut record = Cow::Borrowed(record);
         let mut tries: u32 = 0;
         loop {
-            let Some(item) = self.read_session(record).await? else {
-                return self.unless_stored(record, EventStoreError::UnknownSession).await;
+            let Some(item) = self.read_session(&record).await? else {
+                return self.unless_stored(&record, EventStoreError::UnknownSession).await;
             };
             let session = SessionFacts::of(&item).map_err(EventStoreError::Failed)?;
             if let Some(reason) = policy.gone(&session.activity, &event) {
-                return self.unless_stored(record, EventStoreError::Gone(reason)).await;
+                return self.unless_stored(&record, EventStoreError::Gone(reason)).await;
             }
-            let retry = match self.transact(record, policy, &session).await {
+            let retry = match self.transact(&record, policy, &session).await {
                 Ok(()) => return Ok(Appended::Stored),
                 Err(Written::Failed(error)) => return Err(error),
                 Err(Written::Cancelled(reasons)) => {
                     match judge(&reasons, policy, &event, session.last_playhead.as_ref()) {
                         Judged::Done(outcome) => return outcome,
                         Judged::Retry(why) => why,
+                        Judged::KeyTaken(holder) => match taken(&record, &holder)? {
+                            Some(form) => {
+                                record = Cow::Owned(record.in_form(form));
+                                continue;
+                            }
+                            None => return Ok(Appended::Duplicate),
+                        },
                     }
                 }
             };
@@ -157,21 +171,25 @@ impl DynamoDbEventStore {
 
     /// `refusal`, unless the event is already stored: a duplicate.
     async fn unless_stored(&self, record: &EventRecord, refusal: EventStoreError) -> Result<Appended, EventStoreError> {
-        let read = self
-            .client
-            .get_item()
-            .table_name(&self.events_table)
-            .key(PARTITION_KEY, AttributeValue::S(record.session_id.to_string()))
-            .key(EVENT_SORT_KEY, AttributeValue::S(record.key()))
-            .consistent_read(true)
-            .projection_expression("#key")
-            .expression_attribute_names("#key", EVENT_SORT_KEY)
-            .send()
-            .await
-            .map_err(failure)?;
-        match read.item {
-            Some(_) => Ok(Appended::Duplicate),
-            None => Err(refusal),
+        let mut record = Cow::Borrowed(record);
+        loop {
+            let read = self
+                .client
+                .get_item()
+                .table_name(&self.events_table)
+                .key(PARTITION_KEY, AttributeValue::S(record.session_id.to_string()))
+                .key(EVENT_SORT_KEY, AttributeValue::S(record.key()))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(failure)?;
+            let Some(holder) = read.item else {
+                return Err(refusal);
+            };
+            match taken(&record, &holder)? {
+                Some(form) => record = Cow::Owned(record.in_form(form)),
+                None => return Ok(Appended::Duplicate),
+            }
         }
     }
 
@@ -292,6 +310,18 @@ impl EventStore for DynamoDbEventStore {
         tokio::time::timeout(self.budget, self.append_unbounded(record, policy))
             .await
             .unwrap_or(Err(EventStoreError::TimedOut))
+    }
+}
+
+/// The domain's rule for `record`'s key held by `holder`: `None` when it is
+/// the same event (a duplicate), else the key form to try next.
+fn taken(record: &EventRecord, holder: &HashMap<String, AttributeValue>) -> Result<Option<KeyForm>, EventStoreError> {
+    match when_taken(record.key_form, &record.event.fingerprint(), &body_fingerprint(holder)) {
+        KeyTaken::Retry => Ok(None),
+        KeyTaken::Try(form) => Ok(Some(form)),
+        KeyTaken::NoKeyLeft => Err(EventStoreError::Failed(
+            "a different event holds even the key with this body's digits".to_owned(),
+        )),
     }
 }
 

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
 use crate::domain::{
-    Arrival, DownloadedSession, EventRecord, SessionActivity, SessionEnd, SessionPolicy, SessionRecord,
+    Arrival, DownloadedSession, EventRecord, KeyTaken, SessionActivity, SessionEnd, SessionPolicy, SessionRecord,
+    when_taken,
 };
 
 use super::{Appended, Created, DownloadedStore, EventStore, EventStoreError, SessionStore, StoreError};
@@ -146,14 +147,22 @@ impl EventStore for InMemorySessionStore {
         }
         let mut state = self.state();
         let session_id = record.session_id.as_str();
-        let key = record.key();
-        if state
-            .events
-            .get(session_id)
-            .is_some_and(|events| events.contains_key(&key))
-        {
-            return Ok(Appended::Duplicate);
+        let mut record = record.clone();
+        let stored_events = state.events.get(session_id);
+        while let Some(holder) = stored_events.and_then(|events| events.get(&record.key())) {
+            match when_taken(
+                record.key_form,
+                &record.event.fingerprint(),
+                &holder.event.fingerprint(),
+            ) {
+                KeyTaken::Retry => return Ok(Appended::Duplicate),
+                KeyTaken::Try(form) => record = record.in_form(form),
+                KeyTaken::NoKeyLeft => {
+                    return Err(EventStoreError::Failed("two bodies share the key's digits".into()));
+                }
+            }
         }
+        let key = record.key();
         let now = record.received_at.saturating_add(state.clock_ahead);
         let session = state
             .sessions
@@ -183,7 +192,7 @@ impl EventStore for InMemorySessionStore {
         session.event_count += 1;
         let stored = EventRecord {
             received_at: now,
-            ..record.clone()
+            ..record
         };
         state
             .events
