@@ -1,6 +1,7 @@
 //! The tables' shapes, in one place: the key and TTL attribute names the
 //! adapters write, the local set-up creates, and `template.yaml` declares (a
-//! test checks the template against these). Sessions: one item per session.
+//! test checks the template against these). Sessions: one item per session,
+//! with a stream of new images (each metrics change).
 //! Events: one item per event, under its session, sorted by its key, with a
 //! stream of new items for downstream pipelines.
 
@@ -19,12 +20,15 @@ pub const EVENT_SORT_KEY: &str = "eventKey";
 pub const TTL_ATTRIBUTE: &str = "expiresAt";
 /// What the events table's stream carries: each new item.
 pub const EVENTS_STREAM_VIEW: StreamViewType = StreamViewType::NewImage;
+/// What the sessions table's stream carries: each record as written (its
+/// metrics change with every accepted event).
+pub const SESSIONS_STREAM_VIEW: StreamViewType = StreamViewType::NewImage;
 
 /// Creates the sessions table as the template declares it (on-demand, TTL
-/// on [`TTL_ATTRIBUTE`]); does nothing if it exists. For local set-ups and
-/// tests: in AWS the template owns the table.
+/// on [`TTL_ATTRIBUTE`], a stream of new images); does nothing if it exists.
+/// For local set-ups and tests: in AWS the template owns the table.
 pub async fn create_if_missing(client: &Client, table_name: &str) -> Result<(), BoxError> {
-    create(client, table_name, None, None).await
+    create(client, table_name, None, Some(SESSIONS_STREAM_VIEW)).await
 }
 
 /// Creates the events table: key [`PARTITION_KEY`] and [`EVENT_SORT_KEY`],

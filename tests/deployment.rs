@@ -17,7 +17,7 @@ use media_collector::config::{
 };
 use media_collector::domain::SessionPolicy;
 use media_collector::http::{ApiRequest, Route};
-use media_collector::table::{EVENT_SORT_KEY, EVENTS_STREAM_VIEW, PARTITION_KEY, TTL_ATTRIBUTE};
+use media_collector::table::{EVENT_SORT_KEY, EVENTS_STREAM_VIEW, PARTITION_KEY, SESSIONS_STREAM_VIEW, TTL_ATTRIBUTE};
 use serde_json::{Value, json};
 use serde_yaml_ng::Value as Yaml;
 use support::{body_bytes, event, event_files};
@@ -149,7 +149,7 @@ fn the_template_declares_the_sessions_table_the_code_writes() {
         "SessionsTable",
         &TableShape {
             key: vec![(PARTITION_KEY, KeyType::Hash)],
-            stream: None,
+            stream: Some(SESSIONS_STREAM_VIEW.as_str()),
         },
     );
 }
@@ -404,7 +404,7 @@ fn every_route_of_the_template_is_a_resource_of_the_code() {
 }
 
 #[test]
-fn the_template_outputs_the_events_table_and_its_stream() {
+fn the_template_outputs_both_tables_and_their_streams() {
     let template = template();
     let outputs = &template["Outputs"];
     assert_eq!(reference(&outputs["EventsTableName"]["Value"]), "EventsTable");
@@ -413,6 +413,10 @@ fn the_template_outputs_the_events_table_and_its_stream() {
         Some("EventsTable.StreamArn")
     );
     assert_eq!(reference(&outputs["SessionsTableName"]["Value"]), "SessionsTable");
+    assert_eq!(
+        intrinsic(&outputs["SessionsTableStreamArn"]["Value"], "GetAtt").as_deref(),
+        Some("SessionsTable.StreamArn")
+    );
 }
 
 fn openapi_validator() -> jsonschema::Validator {

@@ -54,12 +54,29 @@ async fn the_stored_item_is_the_spec_record() {
             "customMetadata",
             "eventType",
             "expiresAt",
+            "metrics",
+            "metricsState",
             "params",
             "playerTime",
             "qoeData",
             "requestId",
             "sessionId"
         ]
+    );
+    // The metrics of a session that has only started (the start's bitrate
+    // among them), and their state as compact binary.
+    let metrics = item["metrics"].as_m().expect("metrics is a map");
+    assert_eq!(metrics["isViewed"], AttributeValue::Bool(true));
+    assert_eq!(metrics["isPlayed"], AttributeValue::Bool(false));
+    assert_eq!(n(metrics, "elapsedTime"), "0");
+    assert_eq!(n(metrics, "timePlayed"), "0");
+    assert_eq!(n(metrics, "bitrate"), "1800000");
+    assert_eq!(metrics["states"], AttributeValue::M(Default::default()));
+    assert!(!metrics.contains_key("startupTime"), "absent until known");
+    assert!(
+        item["metricsState"]
+            .as_b()
+            .is_ok_and(|state| state.as_ref().len() < 200)
     );
     assert_eq!(s(&item, "sessionId"), record.session_id.as_str());
     assert_eq!(s(&item, "eventType"), "sessionStart");

@@ -70,6 +70,11 @@ impl Decimal {
         self.value > BigDecimal::zero()
     }
 
+    /// The exact value, for arithmetic.
+    pub fn to_big(&self) -> BigDecimal {
+        self.value.clone()
+    }
+
     /// The value as an `i64` when it is a whole number that fits.
     pub fn to_i64(&self) -> Option<i64> {
         if self.is_integer() { self.value.to_i64() } else { None }

@@ -13,6 +13,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::downloaded::DownloadedBatch;
+use super::metrics::Tracker;
+use super::session_metrics::{call_of, start_tracker};
 use super::{EventRecord, Fingerprint, IdempotencyKey, KeyForm, KeyTaken, SessionId, SessionRecord, when_taken};
 
 #[derive(Debug, Clone)]
@@ -64,6 +66,17 @@ impl DownloadedSession {
             }
         }
         Self { record, events }
+    }
+
+    /// The session's metrics: its start, then every event kept, in the
+    /// order the player made them, through the same computation as live
+    /// events one by one.
+    pub fn metrics(&self) -> Tracker {
+        let mut tracker = start_tracker(&self.record.start);
+        for event in &self.events {
+            tracker.accept(call_of(&event.event));
+        }
+        tracker
     }
 
     /// When the batch arrived: the session's `createdAt`, each event's

@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use serde_json::{Map, Value};
 
+use crate::domain::metrics::{MetricValue, Metrics, Tracker};
 use crate::domain::{CustomerId, Fingerprint, ParamValue, PlayerTime, Scalar};
 
 pub const EVENT_TYPE: &str = "eventType";
@@ -74,6 +75,42 @@ fn scalar(value: &Scalar) -> AttributeValue {
         Scalar::Number(number) => AttributeValue::N(number.to_string()),
         Scalar::Bool(flag) => AttributeValue::Bool(*flag),
     }
+}
+
+/// `metrics`: each metric as N (its exact decimal text) or BOOL, and
+/// `states` as M of M (`isSet`, `count`, `time`); absent metrics are absent.
+pub fn metrics(metrics: &Metrics) -> AttributeValue {
+    AttributeValue::M(
+        metrics
+            .0
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    MetricValue::Number(text) => AttributeValue::N(text.clone()),
+                    MetricValue::Bool(flag) => AttributeValue::Bool(*flag),
+                    MetricValue::States(states) => AttributeValue::M(
+                        states
+                            .iter()
+                            .map(|(state, metric)| {
+                                let fields = HashMap::from([
+                                    ("isSet".to_owned(), AttributeValue::Bool(true)),
+                                    ("count".to_owned(), AttributeValue::N(metric.count.to_string())),
+                                    ("time".to_owned(), AttributeValue::N(metric.time.clone())),
+                                ]);
+                                (state.clone(), AttributeValue::M(fields))
+                            })
+                            .collect(),
+                    ),
+                };
+                ((*name).to_owned(), value)
+            })
+            .collect(),
+    )
+}
+
+/// `metricsState`: the computation's compact encoding, as B.
+pub fn metrics_state(tracker: &Tracker) -> AttributeValue {
+    AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(tracker.encode()))
 }
 
 /// The fingerprint of the body an event item holds: its body's parts

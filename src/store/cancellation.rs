@@ -19,9 +19,10 @@
 //!   applied to that item and the event at its arrival time, give the
 //!   reason, **ended** before **expired** before **idle** before
 //!   **stalled** (410). Should they find the session open after all, another
-//!   event moved its playhead since it was read (the update is conditional
-//!   on the playhead it read, so that "moved" is decided on the latest one):
-//!   the transaction is **tried again**; if the playhead did not change
+//!   event changed it since it was read (the update is conditional on the
+//!   playhead it read, so that "moved" is decided on the latest one, and on
+//!   the `eventCount` it read, so that the metrics it rewrites are computed
+//!   from the latest ones): the transaction is **tried again**; if the playhead did not change
 //!   either, the item is not one this service wrote, and the answer is a
 //!   failure (500);
 //! - else a `TransactionConflict` (another event of the same session in
@@ -36,16 +37,19 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::attributes::PLAYER_TIME;
-use super::item::{CREATED_AT, ENDED_AT, ENDED_TS, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD};
+use super::item::{
+    CREATED_AT, ENDED_AT, ENDED_TS, EVENT_COUNT, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD, METRICS_STATE,
+};
 use super::{Appended, EventStoreError};
+use crate::domain::metrics::Tracker;
 use crate::domain::{Arrival, Decimal, SessionActivity, SessionEnd, SessionPolicy};
 use crate::table::TTL_ATTRIBUTE;
 
 /// What a session read must project for [`SessionFacts::of`], with the
 /// names it uses (`#pt.#ph`: the start's playhead, before any event).
 pub(super) const SESSION_FACTS_PROJECTION: &str =
-    "#created, #last, #ended, #endedTs, #moved, #lastPh, #pt.#ph, #expires";
-pub(super) const SESSION_FACTS_NAMES: [(&str, &str); 8] = [
+    "#created, #last, #ended, #endedTs, #moved, #lastPh, #pt.#ph, #expires, #count, #ms";
+pub(super) const SESSION_FACTS_NAMES: [(&str, &str); 10] = [
     ("#created", CREATED_AT),
     ("#last", LAST_EVENT_AT),
     ("#ended", ENDED_AT),
@@ -54,6 +58,8 @@ pub(super) const SESSION_FACTS_NAMES: [(&str, &str); 8] = [
     ("#lastPh", LAST_PLAYHEAD),
     ("#pt", PLAYER_TIME),
     ("#ph", "playhead"),
+    ("#count", EVENT_COUNT),
+    ("#ms", METRICS_STATE),
 ];
 
 /// The reasons of a cancelled transaction come in the order of its writes.
@@ -69,6 +75,11 @@ pub(super) struct SessionFacts {
     /// `lastPlayhead` as stored, absent before the first event: the
     /// transaction is conditional on finding it unchanged.
     pub(super) last_playhead: Option<AttributeValue>,
+    /// `eventCount` as stored, absent before the first event: the version
+    /// of the metrics read, on which the transaction is conditional too.
+    pub(super) event_count: Option<AttributeValue>,
+    /// The metrics so far; `None` for a record written before they existed.
+    pub(super) tracker: Option<Tracker>,
 }
 
 impl SessionFacts {
@@ -78,10 +89,20 @@ impl SessionFacts {
             .and_then(|value| value.as_n().ok())
             .ok_or("the session record has no expiresAt")?
             .clone();
+        let tracker = match item.get(METRICS_STATE) {
+            None => None,
+            Some(AttributeValue::B(bytes)) => Some(
+                Tracker::decode(bytes.as_ref())
+                    .map_err(|error| format!("the session's {METRICS_STATE} cannot be read: {error}"))?,
+            ),
+            Some(other) => return Err(format!("the session's {METRICS_STATE} {other:?} is not binary")),
+        };
         Ok(Self {
             activity: activity(item)?,
             expires_at,
             last_playhead: item.get(LAST_PLAYHEAD).cloned(),
+            event_count: item.get(EVENT_COUNT).cloned(),
+            tracker,
         })
     }
 }
@@ -161,13 +182,22 @@ pub(super) enum Judged {
     Retry(String),
 }
 
+/// What the transaction was built on, and is conditional on finding unchanged.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct AsRead<'a> {
+    /// The session's `lastPlayhead`.
+    pub(super) playhead: Option<&'a AttributeValue>,
+    /// The session's `eventCount`: the version of its metrics.
+    pub(super) event_count: Option<&'a AttributeValue>,
+}
+
 /// Answers a cancelled transaction (the mapping of the module doc);
-/// `read_playhead` is the session's `lastPlayhead` when the transaction was built.
+/// `read` is what the transaction was built on.
 pub(super) fn judge(
     reasons: &[CancellationReason],
     policy: &SessionPolicy,
     event: &Arrival<'_>,
-    read_playhead: Option<&AttributeValue>,
+    read: AsRead<'_>,
 ) -> Judged {
     let code = |write: usize| reasons.get(write).and_then(CancellationReason::code).unwrap_or("None");
     let codes = || format!("session: {}, event: {}", code(SESSION_WRITE), code(EVENT_WRITE));
@@ -186,8 +216,11 @@ pub(super) fn judge(
                 Err(why) => EventStoreError::Failed(why),
                 Ok(activity) => match policy.gone(&activity, event) {
                     Some(reason) => EventStoreError::Gone(reason),
-                    None if session.get(LAST_PLAYHEAD) != read_playhead => {
+                    None if session.get(LAST_PLAYHEAD) != read.playhead => {
                         return Judged::Retry("another event moved the playhead".to_owned());
+                    }
+                    None if session.get(EVENT_COUNT) != read.event_count => {
+                        return Judged::Retry("another event changed the session's metrics".to_owned());
                     }
                     None => EventStoreError::Failed(
                         "the session refused the event, yet its record says it takes events".to_owned(),
@@ -252,7 +285,7 @@ mod tests {
             playhead: &playhead,
             at: NOW,
         };
-        match judge(reasons, &SessionPolicy::default(), &event, None) {
+        match judge(reasons, &SessionPolicy::default(), &event, AsRead::default()) {
             Judged::Done(Ok(appended)) => Ok(Ok(appended)),
             Judged::Done(Err(error)) => Ok(Err(error.kind().to_owned() + ": " + &error.to_string())),
             Judged::Retry(why) => Err(why),

@@ -12,7 +12,8 @@
 //!    ([`to_event_item`]); a plain put, so a retried batch rewrites its own
 //!    events with the same content.
 //! 3. The session record last, with the conditional `PutItem` of a single
-//!    start, plus `eventCount`, `lastEventAt`, `endedAt` and `downloaded`.
+//!    start, plus `eventCount`, `lastEventAt`, `endedAt`, `downloaded` and
+//!    the metrics of all its events.
 //!    That write is the commit point: a record exists only when all its
 //!    events do. A failure before it answers 500 and leaves no record; the
 //!    events already written are rewritten by the retry, or expire by TTL.
@@ -34,7 +35,7 @@ use super::backoff::Backoff;
 use super::dynamodb::put_new;
 use super::dynamodb_events::DynamoDbEventStore;
 use super::event_item::to_event_item;
-use super::item::{DOWNLOADED, ENDED_AT, EVENT_COUNT, IDEMPOTENCY_FINGERPRINT, LAST_EVENT_AT, to_item};
+use super::item::{DOWNLOADED, ENDED_AT, EVENT_COUNT, IDEMPOTENCY_FINGERPRINT, LAST_EVENT_AT, to_item_with};
 use super::{Created, DownloadedStore, StoreError};
 use crate::domain::{DownloadedSession, epoch_millis, rfc3339_millis};
 use crate::table::PARTITION_KEY;
@@ -141,7 +142,7 @@ impl DynamoDbEventStore {
 /// its events would have recorded on it, and that it was downloaded.
 fn session_item(session: &DownloadedSession) -> HashMap<String, AttributeValue> {
     let arrived_at = session.arrived_at();
-    let mut item = to_item(&session.record);
+    let mut item = to_item_with(&session.record, &session.metrics());
     item.insert(
         EVENT_COUNT.to_owned(),
         AttributeValue::N(session.events.len().to_string()),

@@ -11,7 +11,12 @@
 //!    before any, its `createdAt`) is no longer than the idle timeout ago;
 //!    its playhead last moved (or, before any move, it was created) no
 //!    longer than the stall timeout ago; and its playhead is still the one
-//!    read, so that whether this event moves it is decided on the latest.
+//!    read, so that whether this event moves it is decided on the latest;
+//!    and it rewrites the session's `metrics` and `metricsState` with this
+//!    event applied (domain::metrics), on the condition that `eventCount`
+//!    is still the one read: another event counted in between means the
+//!    metrics were computed from an older state, and the whole append is
+//!    read and computed again.
 //!    `createdAt` and `endedAt` are compared as text: their fixed RFC 3339
 //!    form sorts in time order;
 //! 2. a `Put` of the event item, on the condition that no item has its key.
@@ -50,13 +55,17 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
-use super::attributes::body_fingerprint;
+use super::attributes::{self, body_fingerprint};
 use super::backoff::Backoff;
-use super::cancellation::{Judged, SESSION_FACTS_NAMES, SESSION_FACTS_PROJECTION, SessionFacts, judge};
+use super::cancellation::{AsRead, Judged, SESSION_FACTS_NAMES, SESSION_FACTS_PROJECTION, SessionFacts, judge};
 use super::event_item::to_event_item;
-use super::item::{CREATED_AT, ENDED_AT, ENDED_TS, EVENT_COUNT, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD};
+use super::item::{
+    CREATED_AT, ENDED_AT, ENDED_TS, EVENT_COUNT, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD, METRICS, METRICS_STATE,
+};
 use super::{Appended, EventStore, EventStoreError};
-use crate::domain::{Arrival, EventRecord, KeyForm, KeyTaken, SessionPolicy, epoch_millis, rfc3339_millis, when_taken};
+use crate::domain::{
+    Arrival, EventRecord, KeyForm, KeyTaken, SessionPolicy, call_of, epoch_millis, rfc3339_millis, when_taken,
+};
 use crate::table::{EVENT_SORT_KEY, PARTITION_KEY, TTL_ATTRIBUTE};
 
 /// Pauses between tries of a conflicting transaction: doubling from the
@@ -77,6 +86,10 @@ const SESSION_TAKES_EVENT: &str = "attribute_exists(#id) \
 /// The playhead is still the one read: the last event's, or the start's before any.
 const PLAYHEAD_AS_READ: &str = " AND #lastPh = :readPlayhead";
 const NO_EVENT_PLAYHEAD_YET: &str = " AND attribute_not_exists(#lastPh)";
+/// No other event was counted since the session was read: the metrics
+/// written were computed from the latest ones.
+const COUNT_AS_READ: &str = " AND #count = :readCount";
+const NO_EVENT_COUNT_YET: &str = " AND attribute_not_exists(#count)";
 
 #[derive(Debug, Clone)]
 pub struct DynamoDbEventStore {
@@ -126,7 +139,11 @@ impl DynamoDbEventStore {
                 Ok(()) => return Ok(Appended::Stored),
                 Err(Written::Failed(error)) => return Err(error),
                 Err(Written::Cancelled(reasons)) => {
-                    match judge(&reasons, policy, &event, session.last_playhead.as_ref()) {
+                    let read = AsRead {
+                        playhead: session.last_playhead.as_ref(),
+                        event_count: session.event_count.as_ref(),
+                    };
+                    match judge(&reasons, policy, &event, read) {
                         Judged::Done(outcome) => return outcome,
                         Judged::Retry(why) => why,
                         Judged::KeyTaken(holder) => match taken(&record, &holder)? {
@@ -246,6 +263,21 @@ impl DynamoDbEventStore {
             sets.push("#ended = if_not_exists(#ended, :endedAt)");
             sets.push("#endedTs = if_not_exists(#endedTs, :ts)");
         }
+        // The metrics with this event, computed from those read: written only
+        // if no other event changed the session since (its eventCount).
+        let metrics = session.tracker.as_ref().map(|tracker| {
+            let mut tracker = tracker.clone();
+            tracker.accept(call_of(&record.event));
+            tracker
+        });
+        if metrics.is_some() {
+            sets.push("#metrics = :metrics");
+            sets.push("#ms = :ms");
+            condition.push_str(match session.event_count {
+                Some(_) => COUNT_AS_READ,
+                None => NO_EVENT_COUNT_YET,
+            });
+        }
         let now_millis = AttributeValue::N(epoch_millis(record.received_at).to_string());
         let mut update = Update::builder()
             .table_name(&self.sessions_table)
@@ -281,6 +313,16 @@ impl DynamoDbEventStore {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         if let Some(read) = &session.last_playhead {
             update = update.expression_attribute_values(":readPlayhead", read.clone());
+        }
+        if let Some(tracker) = &metrics {
+            update = update
+                .expression_attribute_names("#metrics", METRICS)
+                .expression_attribute_names("#ms", METRICS_STATE)
+                .expression_attribute_values(":metrics", attributes::metrics(&tracker.metrics()))
+                .expression_attribute_values(":ms", attributes::metrics_state(tracker));
+            if let Some(read) = &session.event_count {
+                update = update.expression_attribute_values(":readCount", read.clone());
+            }
         }
         if record.event.event_type.closes_session() {
             update = update.expression_attribute_values(":endedAt", AttributeValue::S(record.received_at_rfc3339()));

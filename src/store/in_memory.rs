@@ -8,9 +8,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
+use crate::domain::metrics::{Metrics, Tracker};
 use crate::domain::{
     Arrival, DownloadedSession, EventRecord, KeyTaken, SessionActivity, SessionEnd, SessionPolicy, SessionRecord,
-    when_taken,
+    call_of, start_tracker, when_taken,
 };
 
 use super::{Appended, Created, DownloadedStore, EventStore, EventStoreError, SessionStore, StoreError};
@@ -37,6 +38,8 @@ struct Session {
     event_count: u64,
     /// Sent as a downloaded session.
     downloaded: bool,
+    /// The session's metrics so far.
+    tracker: Tracker,
 }
 
 impl InMemorySessionStore {
@@ -77,6 +80,14 @@ impl InMemorySessionStore {
     }
 
     /// Whether the session was sent as a downloaded session.
+    /// The session's metrics, as the session record publishes them.
+    pub fn metrics(&self, session_id: &str) -> Option<Metrics> {
+        self.state()
+            .sessions
+            .get(session_id)
+            .map(|session| session.tracker.metrics())
+    }
+
     pub fn is_downloaded(&self, session_id: &str) -> Option<bool> {
         self.state().sessions.get(session_id).map(|session| session.downloaded)
     }
@@ -134,6 +145,7 @@ impl SessionStore for InMemorySessionStore {
                 },
                 event_count: 0,
                 downloaded: false,
+                tracker: start_tracker(&record.start),
             },
         );
         Ok(Created::New)
@@ -190,6 +202,7 @@ impl EventStore for InMemorySessionStore {
             });
         }
         session.event_count += 1;
+        session.tracker.accept(call_of(&record.event));
         let stored = EventRecord {
             received_at: now,
             ..record
@@ -242,6 +255,7 @@ impl DownloadedStore for InMemorySessionStore {
                 },
                 event_count: session.events.len() as u64,
                 downloaded: true,
+                tracker: session.metrics(),
             },
         );
         Ok(Created::New)

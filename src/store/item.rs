@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::attributes::{self, CUSTOM_METADATA, EVENT_TYPE, PARAMS, PLAYER_TIME, QOE_DATA};
-use crate::domain::SessionRecord;
+use crate::domain::metrics::Tracker;
+use crate::domain::{SessionRecord, start_tracker};
 use crate::table::{PARTITION_KEY, TTL_ATTRIBUTE};
 
 pub use super::attributes::REQUEST_ID;
@@ -29,8 +30,21 @@ pub const LAST_PLAYHEAD: &str = "lastPlayhead";
 pub const LAST_MOVED_AT: &str = "lastMovedAt";
 /// `true` (BOOL) on a session sent as a downloaded session.
 pub const DOWNLOADED: &str = "downloaded";
+/// The session metrics (M), rewritten by every accepted event (docs/api.md,
+/// "Session metrics"). A reserved word in expressions: always named through
+/// a placeholder.
+pub const METRICS: &str = "metrics";
+/// What the metrics need to go on (B): the computation's own compact
+/// encoding, read and rewritten with `metrics`; not part of the contract.
+pub const METRICS_STATE: &str = "metricsState";
 
+/// The item of a session that has only started: its metrics are the start's.
 pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
+    to_item_with(record, &start_tracker(&record.start))
+}
+
+/// The item of a session whose calls so far gave `tracker`.
+pub fn to_item_with(record: &SessionRecord, tracker: &Tracker) -> HashMap<String, AttributeValue> {
     let start = &record.start;
     let mut item = HashMap::from([
         (
@@ -59,5 +73,7 @@ pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
             AttributeValue::S(fingerprint.as_str().to_owned()),
         );
     }
+    item.insert(METRICS.to_owned(), attributes::metrics(&tracker.metrics()));
+    item.insert(METRICS_STATE.to_owned(), attributes::metrics_state(tracker));
     item
 }

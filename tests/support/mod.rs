@@ -5,6 +5,7 @@
 pub mod answers;
 mod faults;
 pub mod function;
+pub mod item_size;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
