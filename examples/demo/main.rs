@@ -4,11 +4,14 @@
 //! 1. `POST /api/v1/sessions` (201; the id is the last segment of `Location`);
 //! 2. the session's events on `POST /api/v1/sessions/{id}/events`, each 204:
 //!    a preroll ad break with two ads, play, a chapter, pings, a bitrate
-//!    change, a buffer, a pause, sessionComplete and sessionEnd;
+//!    change, a stall, a buffer, a pause, sessionComplete and sessionEnd;
 //! 3. a retry of the sessionEnd (204, stored once) and a further event
 //!    (410 Gone, `reason: ended`), whose problem document is printed;
 //! 4. the session record (GetItem on the sessions table) and its events
-//!    (Query on the events table, in `eventKey` order: player time).
+//!    (Query on the events table, in `eventKey` order: player time);
+//! 5. the same player's downloaded episode, sent at once (201), and again;
+//! 6. the first session drawn as a timeline, with its metrics beside it
+//!    (`timeline.rs`).
 //!
 //! Any unexpected answer stops it with a non-zero exit and says why.
 //!
@@ -43,8 +46,12 @@ const DOWNLOADED_PATH: &str = "/api/v1/downloaded";
 /// The content the demo player plays: a short film, as VOD.
 const MEDIA_LENGTH: f64 = 596.458;
 const PLAYER_NAME: &str = "media-collector-demo-player";
+/// How long the picture froze (milliseconds of the player's clock).
+const STALL: i64 = 20_000;
 
 type Failure = String;
+
+mod timeline;
 
 fn main() -> ExitCode {
     match run() {
@@ -171,7 +178,7 @@ fn run() -> Result<(), Failure> {
     println!("     {}", indent(&pretty(&problem), "     "));
 
     println!("\n4. what DynamoDB stored");
-    runtime.block_on(show_stored(&dynamodb, &settings, &session_id, accepted))?;
+    let record = runtime.block_on(show_stored(&dynamodb, &settings, &session_id, accepted))?;
 
     println!("\n5. the same player plays a downloaded episode offline, then sends the whole session at once");
     // An hour later in the story: another session, recorded on the device.
@@ -190,6 +197,8 @@ fn run() -> Result<(), Failure> {
         return Err("the same batch sent again should name the same session".to_owned());
     }
     runtime.block_on(show_stored(&dynamodb, &settings, &offline_id, calls.len() - 1))?;
+
+    timeline::draw(&story.session_start(), &story.events(), &record)?;
 
     println!(
         "\ndemo complete: session {session_id}, {accepted} events stored, then 410 Gone (ended); \
@@ -315,16 +324,21 @@ impl Story {
                 json!({ "media.qoe.bitrate": 4_500_000, "media.qoe.framesPerSecond": 24 }),
             ),
             self.ping(20.0, played(20.0)),
+            // The picture freezes at 30 s while the player keeps pinging:
+            // three calls with one playhead make a stall of 20 s.
+            self.ping(30.0, played(30.0)),
+            self.ping(30.0, played(30.0) + 10_000),
+            self.ping(30.0, played(30.0) + STALL),
             // The network stalls for 2.3 s, then playback goes on.
-            self.event("bufferStart", 42.1, played(42.1)),
-            self.event("play", 42.1, played(42.1) + 2_300),
+            self.event("bufferStart", 42.1, played(42.1) + STALL),
+            self.event("play", 42.1, played(42.1) + STALL + 2_300),
             // The viewer pauses for 17.4 s.
-            self.event("pauseStart", 88.3, played(88.3) + 2_300),
-            self.event("play", 88.3, played(88.3) + 19_700),
-            self.event("chapterComplete", 120.0, played(120.0) + 19_700),
+            self.event("pauseStart", 88.3, played(88.3) + STALL + 2_300),
+            self.event("play", 88.3, played(88.3) + STALL + 19_700),
+            self.event("chapterComplete", 120.0, played(120.0) + STALL + 19_700),
             // To the end (the pings in between are left out).
-            self.event("sessionComplete", MEDIA_LENGTH, played(MEDIA_LENGTH) + 19_700),
-            self.event("sessionEnd", MEDIA_LENGTH, played(MEDIA_LENGTH) + 21_950),
+            self.event("sessionComplete", MEDIA_LENGTH, played(MEDIA_LENGTH) + STALL + 19_700),
+            self.event("sessionEnd", MEDIA_LENGTH, played(MEDIA_LENGTH) + STALL + 21_950),
         ]
     }
 
@@ -335,7 +349,7 @@ impl Story {
 
     /// A ping from a player that did not notice the end.
     fn late_ping(&self) -> Value {
-        self.ping(MEDIA_LENGTH, 25_400 + 596_458 + 31_950)
+        self.ping(MEDIA_LENGTH, 25_400 + 596_458 + STALL + 31_950)
     }
 }
 
@@ -540,7 +554,13 @@ async fn check_tables(client: &Client, settings: &Settings) -> Result<(), Failur
     Ok(())
 }
 
-async fn show_stored(client: &Client, settings: &Settings, session_id: &str, accepted: usize) -> Result<(), Failure> {
+/// Shows the session's record and events; the record.
+async fn show_stored(
+    client: &Client,
+    settings: &Settings,
+    session_id: &str,
+    accepted: usize,
+) -> Result<HashMap<String, AttributeValue>, Failure> {
     let session = client
         .get_item()
         .table_name(&settings.sessions_table)
@@ -623,7 +643,7 @@ async fn show_stored(client: &Client, settings: &Settings, session_id: &str, acc
     if !session.contains_key("endedAt") {
         return Err("the session has no endedAt after its sessionEnd".to_owned());
     }
-    Ok(())
+    Ok(session)
 }
 
 /// An item as JSON: S as strings, N as the exact numbers stored, M as objects;
