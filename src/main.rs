@@ -17,6 +17,7 @@ use media_collector::store::Stores;
 use media_collector::store::client;
 use media_collector::store::dynamodb::DynamoDbSessionStore;
 use media_collector::store::dynamodb_events::DynamoDbEventStore;
+use media_collector::store::dynamodb_refused::DynamoDbRefusedStore;
 use serde_json::Value;
 
 #[cfg(feature = "mimalloc")]
@@ -57,6 +58,13 @@ fn main() -> ExitCode {
 async fn serve(config: Config) -> ExitCode {
     let client = client::connect(config.store_timeout).await;
     client::warm_up(&client, &config.table_name, WARM_UP_LIMIT.min(config.store_timeout)).await;
+    let refused = match &config.rejected_table_name {
+        Some(table) => Some(DynamoDbRefusedStore::new(client.clone(), table, config.store_timeout)),
+        None => {
+            tracing::warn!("REJECTED_TABLE_NAME is not set: refused calls are not kept");
+            None
+        }
+    };
     let store = Stores::new(
         DynamoDbSessionStore::new(client.clone(), config.table_name.clone()),
         DynamoDbEventStore::new(
@@ -65,7 +73,8 @@ async fn serve(config: Config) -> ExitCode {
             config.events_table_name.clone(),
             config.store_timeout,
         ),
-    );
+    )
+    .keeping(refused);
     let app = Arc::new(App::new(config, store));
 
     let handler = service_fn(move |event: LambdaEvent<Value>| {

@@ -43,6 +43,10 @@ struct RequestRecord {
     store_errors: u64,
     #[metrics(unit = Millisecond)]
     store_latency: Option<Duration>,
+    /// A refused call kept (by `Status`); absent when nothing is kept.
+    rejected_kept: Option<u64>,
+    /// A refused call that could not be kept; absent when nothing is kept.
+    rejected_not_kept: Option<u64>,
 }
 
 /// What a request did, as far as the metrics are concerned.
@@ -60,6 +64,8 @@ pub struct RequestOutcome {
     pub store_failed: bool,
     /// How long the store call took, when there was one.
     pub store_latency: Option<Duration>,
+    /// A refusal that is kept: whether it was (`None`: not one, or no table).
+    pub kept: Option<bool>,
 }
 
 /// Where the records go: stdout in production, a buffer in tests.
@@ -107,6 +113,8 @@ impl MetricsSink {
             rejected: (400..500).contains(&outcome.status).into(),
             store_errors: outcome.store_failed.into(),
             store_latency: outcome.store_latency,
+            rejected_kept: outcome.kept.map(u64::from),
+            rejected_not_kept: outcome.kept.map(|kept| u64::from(!kept)),
         };
         self.0.append(RootEntry::new(record.close()));
     }

@@ -9,7 +9,7 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use media_collector::http::{ApiRequest, App};
 use media_collector::store::in_memory::InMemorySessionStore;
-use media_collector::store::{DownloadedStore, EventStore, SessionStore};
+use media_collector::store::{DownloadedStore, EventStore, RefusedStore, SessionStore};
 use serde_json::{Value, json};
 use support::{config, dynamodb_client, event_json, fresh_table, request, sample_body};
 
@@ -45,7 +45,7 @@ fn reformatted(body: &Value) -> String {
     format!("{{{}\n}}", inner.join(" ,"))
 }
 
-async fn replays_conflicts_and_malformed_keys<S: SessionStore + EventStore + DownloadedStore>(app: App<S>) {
+async fn replays_conflicts_and_malformed_keys<S: SessionStore + EventStore + DownloadedStore + RefusedStore>(app: App<S>) {
     let body = sample_body();
     let first = app.handle(start(Some("retry-me-1"), &body.to_string())).await;
     assert_eq!(first.status(), StatusCode::CREATED);

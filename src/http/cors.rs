@@ -4,6 +4,7 @@
 //! header it asks for: players set headers of their own, and a preflight
 //! that leaves one out loses the whole session.
 
+use crate::config::AllowedOrigins;
 use lambda_http::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, HeaderMap, HeaderName, HeaderValue, VARY,
@@ -24,33 +25,7 @@ const MAX_REQUESTED_HEADERS_BYTES: usize = 1024;
 /// The most header names echoed.
 const MAX_REQUESTED_HEADERS: usize = 32;
 
-/// `CORS_ALLOW_ORIGIN`: `*`, or a comma-separated list of origins.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AllowedOrigins {
-    Any,
-    /// Origins such as `https://player.example.com`, compared case-insensitively.
-    List(Vec<String>),
-}
-
 impl AllowedOrigins {
-    pub fn parse(value: &str) -> Result<Self, String> {
-        if value.trim() == "*" {
-            return Ok(Self::Any);
-        }
-        let origins: Vec<String> = value.split(',').map(|origin| origin.trim().to_owned()).collect();
-        for origin in &origins {
-            if origin == "*" {
-                return Err("* allows every origin and cannot be part of a list".to_owned());
-            }
-            if !is_origin(origin) {
-                return Err(format!(
-                    "{origin:?} is not an origin; expected * or a comma-separated list such as https://player.example.com"
-                ));
-            }
-        }
-        Ok(Self::List(origins))
-    }
-
     /// The CORS headers for an answer to a request from `origin`.
     pub fn headers(&self, origin: Option<&HeaderValue>) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -157,19 +132,6 @@ fn requested_names<'a>(lines: impl IntoIterator<Item = &'a HeaderValue>) -> Opti
         }
     }
     Some(names)
-}
-
-/// `scheme://host[:port]`, nothing after it.
-fn is_origin(value: &str) -> bool {
-    let Some((scheme, rest)) = value.split_once("://") else {
-        return false;
-    };
-    let scheme_ok = !scheme.is_empty()
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    let host_ok = !rest.is_empty() && !rest.contains(['/', '?', '#', ' ', '@']);
-    scheme_ok && host_ok && HeaderValue::from_str(value).is_ok()
 }
 
 #[cfg(test)]

@@ -9,8 +9,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use time::OffsetDateTime;
 
 use super::envelope::{ApiRequest, RawBody};
+use super::exchange::Exchange;
+use super::outcome::Answer;
 use super::problem::ApiError;
-use super::{Answer, App, RequestIds, body, idempotency_key, replayed};
+use super::routes::{idempotency_key, replayed};
+use super::{App, body};
 use crate::domain::{DownloadedBatch, DownloadedRoute, DownloadedSession};
 use crate::store::DownloadedStore;
 
@@ -49,11 +52,9 @@ impl<S: DownloadedStore> App<S> {
     pub(super) async fn create_downloaded(
         &self,
         route: DownloadedRoute,
-        request: &ApiRequest,
-        ids: &RequestIds<'_>,
-        deadline: Option<Instant>,
-        store_latency: &mut Option<Duration>,
+        exchange: &Exchange<'_>,
     ) -> Result<Answer, ApiError> {
+        let (request, ids) = (exchange.request, exchange.ids);
         let text = body::text(request, self.config.max_downloaded_body_bytes)?;
         let key = idempotency_key(request)?;
         let body = DownloadedBatch::json(text)?;
@@ -72,13 +73,11 @@ impl<S: DownloadedStore> App<S> {
         );
         drop(body);
 
-        let deadline = deadline.map_or_else(
+        let deadline = exchange.deadline.map_or_else(
             || Instant::now() + NO_DEADLINE_BUDGET,
             |deadline| deadline.checked_sub(ANSWER_MARGIN).unwrap_or(deadline),
         );
-        let started = Instant::now();
-        let stored = self.store.create_downloaded(&session, deadline).await;
-        *store_latency = Some(started.elapsed());
+        let stored = exchange.timed(self.store.create_downloaded(&session, deadline)).await;
         let replayed = replayed(stored, ids.stored())?;
         Ok(Answer::Downloaded {
             session_id: session.record.session_id,

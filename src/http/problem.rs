@@ -79,6 +79,15 @@ impl ApiError {
         }
     }
 
+    /// What the store said when it failed (for the log line, never the client).
+    pub fn store_failure(&self) -> Option<String> {
+        match self {
+            Self::NotStored { source, .. } => Some(source.to_string()),
+            Self::EventNotStored { source, .. } => Some(source.to_string()),
+            _ => None,
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             Self::NotFound | Self::NoSuchSchema | Self::UnknownSession => StatusCode::NOT_FOUND,

@@ -10,11 +10,13 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::domain::metrics::{Metrics, Tracker};
 use crate::domain::{
-    Arrival, DownloadedSession, EventRecord, KeyTaken, SessionActivity, SessionEnd, SessionPolicy, SessionRecord,
-    call_of, start_tracker, when_taken,
+    Arrival, DownloadedSession, EventRecord, KeyTaken, RefusedCall, SessionActivity, SessionEnd, SessionPolicy,
+    SessionRecord, call_of, start_tracker, when_taken,
 };
 
-use super::{Appended, Created, DownloadedStore, EventStore, EventStoreError, SessionStore, StoreError};
+use super::{
+    Appended, Created, DownloadedStore, EventStore, EventStoreError, RefusedStore, SessionStore, StoreError,
+};
 
 #[derive(Debug, Default)]
 pub struct InMemorySessionStore {
@@ -24,6 +26,8 @@ pub struct InMemorySessionStore {
 
 #[derive(Debug, Default)]
 struct State {
+    /// The refused calls kept, in arrival order.
+    refused: Vec<RefusedCall>,
     sessions: HashMap<String, Session>,
     /// Events by session id, then by key.
     events: HashMap<String, BTreeMap<String, EventRecord>>,
@@ -86,6 +90,11 @@ impl InMemorySessionStore {
             .sessions
             .get(session_id)
             .map(|session| session.tracker.metrics())
+    }
+
+    /// The refused calls kept so far.
+    pub fn refused(&self) -> Vec<RefusedCall> {
+        self.state().refused.clone()
     }
 
     pub fn is_downloaded(&self, session_id: &str) -> Option<bool> {
@@ -213,6 +222,16 @@ impl EventStore for InMemorySessionStore {
             .or_default()
             .insert(key, stored);
         Ok(Appended::Stored)
+    }
+}
+
+impl RefusedStore for InMemorySessionStore {
+    async fn keep(&self, call: &RefusedCall) -> Result<bool, StoreError> {
+        if self.is_failing() {
+            return Err(StoreError::Failed("the in-memory store was told to fail".into()));
+        }
+        self.state().refused.push(call.clone());
+        Ok(true)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod client;
 pub mod dynamodb;
 mod dynamodb_downloaded;
 pub mod dynamodb_events;
+pub mod dynamodb_refused;
 mod event_item;
 pub mod in_memory;
 mod item;
@@ -17,7 +18,7 @@ mod item;
 use std::future::Future;
 use std::time::Instant;
 
-use crate::domain::{DownloadedSession, EventRecord, GoneReason, SessionPolicy, SessionRecord};
+use crate::domain::{DownloadedSession, EventRecord, GoneReason, RefusedCall, SessionPolicy, SessionRecord};
 
 pub use event_item::to_event_item;
 pub use item::to_item;
@@ -131,27 +132,77 @@ pub trait DownloadedStore: Send + Sync {
     ) -> impl Future<Output = Result<Created, StoreError>> + Send;
 }
 
-/// A session store and an event store as one value, for the handler that
-/// needs both: `Stores::new(DynamoDbSessionStore, DynamoDbEventStore)`.
+/// Keeps the calls the function refused, with their reason, so that they
+/// can be replayed once the cause is fixed.
+pub trait RefusedStore: Send + Sync {
+    /// Keeps `call` durably: `Ok(true)` once written, `Ok(false)` when this
+    /// store keeps nothing (no table is configured).
+    fn keep(&self, call: &RefusedCall) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Keeps no refused call: `REJECTED_TABLE_NAME` is not set.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeepNothing;
+
+impl RefusedStore for KeepNothing {
+    async fn keep(&self, _: &RefusedCall) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+}
+
+impl<R: RefusedStore> RefusedStore for Option<R> {
+    async fn keep(&self, call: &RefusedCall) -> Result<bool, StoreError> {
+        match self {
+            Some(store) => store.keep(call).await,
+            None => Ok(false),
+        }
+    }
+}
+
+/// The stores as one value, for the handler that needs them all:
+/// `Stores::new(DynamoDbSessionStore, DynamoDbEventStore)`, keeping refused
+/// calls with [`Stores::keeping`].
 #[derive(Debug, Clone)]
-pub struct Stores<S, E> {
+pub struct Stores<S, E, R = KeepNothing> {
     pub sessions: S,
     pub events: E,
+    pub refused: R,
 }
 
 impl<S, E> Stores<S, E> {
     pub fn new(sessions: S, events: E) -> Self {
-        Self { sessions, events }
+        Self {
+            sessions,
+            events,
+            refused: KeepNothing,
+        }
     }
 }
 
-impl<S: SessionStore, E: Send + Sync> SessionStore for Stores<S, E> {
+impl<S, E, R> Stores<S, E, R> {
+    /// The same stores, keeping refused calls in `refused`.
+    pub fn keeping<K>(self, refused: K) -> Stores<S, E, K> {
+        Stores {
+            sessions: self.sessions,
+            events: self.events,
+            refused,
+        }
+    }
+}
+
+impl<S: Send + Sync, E: Send + Sync, R: RefusedStore> RefusedStore for Stores<S, E, R> {
+    fn keep(&self, call: &RefusedCall) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.refused.keep(call)
+    }
+}
+
+impl<S: SessionStore, E: Send + Sync, R: Send + Sync> SessionStore for Stores<S, E, R> {
     fn create(&self, record: &SessionRecord) -> impl Future<Output = Result<Created, StoreError>> + Send {
         self.sessions.create(record)
     }
 }
 
-impl<S: Send + Sync, E: EventStore> EventStore for Stores<S, E> {
+impl<S: Send + Sync, E: EventStore, R: Send + Sync> EventStore for Stores<S, E, R> {
     fn append(
         &self,
         record: &EventRecord,
@@ -161,7 +212,7 @@ impl<S: Send + Sync, E: EventStore> EventStore for Stores<S, E> {
     }
 }
 
-impl<S: Send + Sync, E: DownloadedStore> DownloadedStore for Stores<S, E> {
+impl<S: Send + Sync, E: DownloadedStore, R: Send + Sync> DownloadedStore for Stores<S, E, R> {
     fn create_downloaded(
         &self,
         session: &DownloadedSession,

@@ -191,7 +191,10 @@ pub async fn fresh_table(client: &Client) -> String {
 
 /// The app with its metrics records kept in a buffer, out of the test output.
 pub fn app<
-    S: media_collector::store::SessionStore + media_collector::store::EventStore + media_collector::store::DownloadedStore,
+    S: media_collector::store::SessionStore
+        + media_collector::store::EventStore
+        + media_collector::store::DownloadedStore
+        + media_collector::store::RefusedStore,
 >(
     config: Config,
     store: S,

@@ -4,9 +4,12 @@
 
 use std::time::Duration;
 
+mod origins;
+
 use crate::domain::SessionPolicy;
-use crate::http::AllowedOrigins;
 use crate::logging::LogSettings;
+
+pub use origins::AllowedOrigins;
 
 pub const TABLE_NAME: &str = "TABLE_NAME";
 pub const SESSION_TTL_DAYS: &str = "SESSION_TTL_DAYS";
@@ -24,6 +27,10 @@ pub const SESSION_MAX_AGE_S: &str = "SESSION_MAX_AGE_S";
 pub const SESSION_STALL_TIMEOUT_S: &str = "SESSION_STALL_TIMEOUT_S";
 pub const MAX_DOWNLOADED_BODY_BYTES: &str = "MAX_DOWNLOADED_BODY_BYTES";
 pub const MAX_DOWNLOADED_CALLS: &str = "MAX_DOWNLOADED_CALLS";
+pub const REJECTED_TABLE_NAME: &str = "REJECTED_TABLE_NAME";
+pub const REJECTED_TTL_DAYS: &str = "REJECTED_TTL_DAYS";
+/// Set by Lambda: the version of the function that runs.
+pub const AWS_LAMBDA_FUNCTION_VERSION: &str = "AWS_LAMBDA_FUNCTION_VERSION";
 
 /// A DynamoDB item holds at most 400 KB; a body larger than that could
 /// never be stored, whatever the limit says.
@@ -33,6 +40,8 @@ const LARGEST_DOWNLOADED_BODY_LIMIT: u64 = 6_291_456;
 /// Each call of a downloaded session is one write: a bound on the fan-out.
 const MOST_DOWNLOADED_CALLS: u64 = 1_000_000;
 const LONGEST_TTL_DAYS: u64 = 36_500;
+/// Refused calls are kept at most a year.
+const LONGEST_REJECTED_TTL_DAYS: u64 = 365;
 const LONGEST_STORE_TIMEOUT_MS: u64 = 900_000;
 /// A hundred years: longer session limits mean "never".
 const LONGEST_SESSION_LIMIT_S: u64 = 3_155_760_000;
@@ -58,6 +67,12 @@ pub struct Config {
     /// 1 when `AWS_LAMBDA_MAX_CONCURRENCY` is unset.
     pub max_concurrency: u32,
     pub log: LogSettings,
+    /// Where refused calls are kept (`None`: nothing is kept).
+    pub rejected_table_name: Option<String>,
+    /// How long a refused call is kept.
+    pub rejected_ttl_days: u32,
+    /// The Lambda function's version and the crate's, e.g. `$LATEST/0.1.0`.
+    pub function_version: String,
 }
 
 /// Every variable that is missing or wrong, each with its reason.
@@ -82,6 +97,18 @@ impl Config {
             checked_table_name(EVENTS_TABLE_NAME, lookup(EVENTS_TABLE_NAME), "session events")
                 .and_then(|events| distinct_tables(table_name.as_deref(), events)),
         );
+        let rejected_table_name = check.keep(
+            lookup(REJECTED_TABLE_NAME)
+                .map(|name| checked_table_name(REJECTED_TABLE_NAME, Some(name), "refused calls"))
+                .transpose(),
+        );
+        let rejected_ttl_days = check.keep(whole_number(
+            &lookup,
+            REJECTED_TTL_DAYS,
+            14,
+            1..=LONGEST_REJECTED_TTL_DAYS,
+            "days",
+        ));
         let idle_timeout_s = check.keep(whole_number(
             &lookup,
             SESSION_IDLE_TIMEOUT_S,
@@ -174,6 +201,8 @@ impl Config {
             Some(timeout_ms),
             Some(max_concurrency),
             Some(log),
+            Some(rejected_table_name),
+            Some(rejected_ttl_days),
         ) = (
             table_name,
             events_table_name,
@@ -188,6 +217,8 @@ impl Config {
             store_timeout_ms,
             max_concurrency,
             log,
+            rejected_table_name,
+            rejected_ttl_days,
         )
         else {
             return Err(ConfigError { problems });
@@ -211,6 +242,13 @@ impl Config {
             store_timeout: Duration::from_millis(timeout_ms),
             max_concurrency: u32::try_from(max_concurrency).unwrap_or(u32::MAX),
             log,
+            rejected_table_name,
+            rejected_ttl_days: u32::try_from(rejected_ttl_days).unwrap_or(u32::MAX),
+            function_version: format!(
+                "{}/{}",
+                lookup(AWS_LAMBDA_FUNCTION_VERSION).unwrap_or_else(|| "$LATEST".to_owned()),
+                env!("CARGO_PKG_VERSION")
+            ),
         })
     }
 }
