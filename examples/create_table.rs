@@ -1,4 +1,5 @@
-//! Creates the sessions and events tables for local runs and tests, as
+//! Creates the sessions and events tables (and, when `REJECTED_TABLE_NAME` is
+//! set, the table of refused calls) for local runs and tests, as
 //! `template.yaml` declares them: `cargo run --example create_table` with
 //! `TABLE_NAME`, `EVENTS_TABLE_NAME` and the usual AWS environment
 //! (`AWS_ENDPOINT_URL_DYNAMODB` for DynamoDB Local). Does nothing for a
@@ -29,14 +30,22 @@ async fn main() -> ExitCode {
             table::create_events_table_if_missing(&client, &events).await,
         ),
     ];
+    let rejected = match std::env::var("REJECTED_TABLE_NAME") {
+        Ok(rejected) => Some((
+            rejected.clone(),
+            table::create_rejected_table_if_missing(&client, &rejected).await,
+        )),
+        Err(_) => None,
+    };
     let mut status = ExitCode::SUCCESS;
-    for (table_name, outcome) in created {
+    let rejected = rejected.iter().map(|(name, outcome)| (name.as_str(), outcome));
+    for (table_name, outcome) in created.iter().map(|(name, outcome)| (*name, outcome)).chain(rejected) {
         match outcome {
             Ok(()) => println!("table {table_name} is ready"),
             Err(error) => {
                 eprintln!(
                     "create_table: could not create {table_name}: {}",
-                    aws_sdk_dynamodb::error::DisplayErrorContext(&*error)
+                    aws_sdk_dynamodb::error::DisplayErrorContext(&**error)
                 );
                 status = ExitCode::FAILURE;
             }

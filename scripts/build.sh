@@ -13,8 +13,8 @@ if ! rustup target list --installed | grep -qx aarch64-unknown-linux-gnu; then
   rustup target add aarch64-unknown-linux-gnu
 fi
 
-log "cargo lambda build --release --arm64 --output-format zip"
-cargo lambda build --release --arm64 --output-format zip --locked
+log "cargo lambda build --release --arm64 --output-format zip --bin media-collector"
+cargo lambda build --release --arm64 --output-format zip --locked --bin media-collector
 
 zip=target/lambda/media-collector/bootstrap.zip
 [[ -f $zip ]] || die "cargo lambda build did not produce $zip"

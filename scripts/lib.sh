@@ -5,6 +5,7 @@
 #   TOOLS_DIR   where the project's tools live (default: <repo>/.tools)
 #   TABLE_NAME  DynamoDB table used locally (default: media-collector-sessions-local)
 #   EVENTS_TABLE_NAME  DynamoDB table of events used locally (default: media-collector-events-local)
+#   REJECTED_TABLE_NAME DynamoDB table of refused calls used locally (default: media-collector-rejected-local)
 
 # shellcheck source=versions.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/versions.sh"
@@ -23,7 +24,8 @@ export PATH="$VENV_DIR/bin:$PATH"
 
 TABLE_NAME=${TABLE_NAME:-media-collector-sessions-local}
 EVENTS_TABLE_NAME=${EVENTS_TABLE_NAME:-media-collector-events-local}
-export TABLE_NAME EVENTS_TABLE_NAME
+REJECTED_TABLE_NAME=${REJECTED_TABLE_NAME:-media-collector-rejected-local}
+export TABLE_NAME EVENTS_TABLE_NAME REJECTED_TABLE_NAME
 
 log() { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -374,7 +376,7 @@ start_dynamodb_local() { # port logfile
 # Creates TABLE_NAME and EVENTS_TABLE_NAME in DynamoDB Local (idempotent, done
 # by the Rust example).
 create_table() { # [extra cargo args...]
-  log "creating tables $TABLE_NAME and $EVENTS_TABLE_NAME (cargo run --example create_table)"
+  log "creating tables $TABLE_NAME, $EVENTS_TABLE_NAME and $REJECTED_TABLE_NAME (cargo run --example create_table)"
   (cd -- "$MC_ROOT" && cargo run --quiet "$@" --example create_table)
 }
 
@@ -388,10 +390,11 @@ start_watch() {
   shift 2
   need_venv_tool cargo-lambda "cargo-lambda==$CARGO_LAMBDA_VERSION"
   start_service cargo-lambda-watch "$logfile" "$MC_ROOT" \
-    cargo lambda watch --package media-collector --disable-cors \
+    cargo lambda watch --package media-collector --bin media-collector --disable-cors \
     --invoke-address 127.0.0.1 --invoke-port "$port" \
     --env-var "TABLE_NAME=$TABLE_NAME" \
     --env-var "EVENTS_TABLE_NAME=$EVENTS_TABLE_NAME" \
+    --env-var "REJECTED_TABLE_NAME=$REJECTED_TABLE_NAME" \
     --env-var "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB" \
     --env-var "AWS_REGION=$AWS_REGION" \
     --env-var "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID" \

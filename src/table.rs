@@ -18,6 +18,11 @@ pub const PARTITION_KEY: &str = "sessionId";
 pub const EVENT_SORT_KEY: &str = "eventKey";
 /// The attribute DynamoDB's TTL reads in both tables (N, epoch seconds).
 pub const TTL_ATTRIBUTE: &str = "expiresAt";
+/// The refused-calls table's partition key (S): the arrival's UTC day and a
+/// shard, `2026-12-05#07` (see `domain::RefusedCall`).
+pub const REJECTED_PARTITION_KEY: &str = "dayShard";
+/// The refused-calls table's sort key (S): `receivedAt#requestId`.
+pub const REJECTED_SORT_KEY: &str = "arrival";
 /// What the events table's stream carries: each new item.
 pub const EVENTS_STREAM_VIEW: StreamViewType = StreamViewType::NewImage;
 /// What the sessions table's stream carries: each record as written (its
@@ -29,6 +34,20 @@ pub const SESSIONS_STREAM_VIEW: StreamViewType = StreamViewType::NewImage;
 /// For local set-ups and tests: in AWS the template owns the table.
 pub async fn create_if_missing(client: &Client, table_name: &str) -> Result<(), BoxError> {
     create(client, table_name, None, Some(SESSIONS_STREAM_VIEW)).await
+}
+
+/// Creates the table of refused calls as the template declares it: key
+/// `dayShard` (S) and `arrival` (S), on-demand, TTL on [`TTL_ATTRIBUTE`].
+/// Does nothing if it exists. For local set-ups and tests.
+pub async fn create_rejected_table_if_missing(client: &Client, table_name: &str) -> Result<(), BoxError> {
+    create_keyed(
+        client,
+        table_name,
+        REJECTED_PARTITION_KEY,
+        Some(REJECTED_SORT_KEY),
+        None,
+    )
+    .await
 }
 
 /// Creates the events table: key [`PARTITION_KEY`] and [`EVENT_SORT_KEY`],
@@ -44,11 +63,21 @@ async fn create(
     sort_key: Option<&str>,
     stream: Option<StreamViewType>,
 ) -> Result<(), BoxError> {
+    create_keyed(client, table_name, PARTITION_KEY, sort_key, stream).await
+}
+
+async fn create_keyed(
+    client: &Client,
+    table_name: &str,
+    partition_key: &str,
+    sort_key: Option<&str>,
+    stream: Option<StreamViewType>,
+) -> Result<(), BoxError> {
     let mut request = client
         .create_table()
         .table_name(table_name)
-        .attribute_definitions(string_attribute(PARTITION_KEY)?)
-        .key_schema(key(PARTITION_KEY, KeyType::Hash)?)
+        .attribute_definitions(string_attribute(partition_key)?)
+        .key_schema(key(partition_key, KeyType::Hash)?)
         .billing_mode(BillingMode::PayPerRequest);
     if let Some(sort_key) = sort_key {
         request = request

@@ -220,6 +220,9 @@ fn the_function_has_exactly_the_dynamodb_actions_its_adapters_call() {
             "EventsTable.Arn",
             &["dynamodb:BatchWriteItem", "dynamodb:GetItem", "dynamodb:PutItem"][..],
         ),
+        // Refused calls: PutItem only. Reading and removing them is the
+        // replay command's, run by an operator with their own credentials.
+        ("RejectedTable.Arn", &["dynamodb:PutItem"][..]),
     ]
     .into_iter()
     .map(|(resource, actions)| {
@@ -238,6 +241,32 @@ fn the_function_gets_both_table_names_from_the_stack() {
     let variables = &function_properties(&template)["Environment"]["Variables"];
     assert_eq!(reference(&variables[TABLE_NAME]), "SessionsTable");
     assert_eq!(reference(&variables[EVENTS_TABLE_NAME]), "EventsTable");
+    assert_eq!(reference(&variables["REJECTED_TABLE_NAME"]), "RejectedTable");
+}
+
+#[test]
+fn the_template_declares_the_rejected_table_the_code_writes() {
+    use media_collector::table::{REJECTED_PARTITION_KEY, REJECTED_SORT_KEY};
+    assert_table_is(
+        &template(),
+        "RejectedTable",
+        &TableShape {
+            key: vec![
+                (REJECTED_PARTITION_KEY, KeyType::Hash),
+                (REJECTED_SORT_KEY, KeyType::Range),
+            ],
+            stream: None,
+        },
+    );
+    let template = template();
+    let table = &template["Resources"]["RejectedTable"];
+    assert_eq!(text(&table["DeletionPolicy"]), "Retain");
+    let properties = &table["Properties"];
+    assert_eq!(properties["SSESpecification"]["SSEEnabled"].as_bool(), Some(true));
+    assert_eq!(
+        properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+        Some(true)
+    );
 }
 
 /// The parameter an environment variable of the function comes from.
@@ -266,6 +295,7 @@ fn the_template_defaults_are_the_specs() {
         (SESSION_IDLE_TIMEOUT_S, "600"),
         (SESSION_MAX_AGE_S, "86400"),
         (SESSION_STALL_TIMEOUT_S, "1800"),
+        ("REJECTED_TTL_DAYS", "14"),
     ] {
         let (name, parameter) = parameter_of(&template, variable);
         let declared = match &parameter["Default"] {
@@ -490,6 +520,7 @@ fn the_template_alarms_on_store_errors_lambda_errors_and_throttles() {
         .collect();
     for expected in [
         (media_collector::metrics::NAMESPACE, "StoreErrors"),
+        (media_collector::metrics::NAMESPACE, "RejectedNotKept"),
         ("AWS/Lambda", "Errors"),
         ("AWS/Lambda", "Throttles"),
     ] {

@@ -45,7 +45,9 @@ fn reformatted(body: &Value) -> String {
     format!("{{{}\n}}", inner.join(" ,"))
 }
 
-async fn replays_conflicts_and_malformed_keys<S: SessionStore + EventStore + DownloadedStore + RefusedStore>(app: App<S>) {
+async fn replays_conflicts_and_malformed_keys<S: SessionStore + EventStore + DownloadedStore + RefusedStore>(
+    app: App<S>,
+) {
     let body = sample_body();
     let first = app.handle(start(Some("retry-me-1"), &body.to_string())).await;
     assert_eq!(first.status(), StatusCode::CREATED);

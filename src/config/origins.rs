@@ -42,6 +42,9 @@ fn is_origin(value: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     let host_ok = !rest.is_empty() && !rest.contains(['/', '?', '#', ' ', '@']);
     // What HTTP allows in a header value, as the echoed `Origin` must be.
-    scheme_ok && host_ok && value.bytes().all(|byte| (byte >= 0x20 && byte != 0x7F) || byte == b'\t')
+    scheme_ok
+        && host_ok
+        && value
+            .bytes()
+            .all(|byte| (byte >= 0x20 && byte != 0x7F) || byte == b'\t')
 }
-

@@ -68,6 +68,15 @@ impl DownloadedSession {
         Self { record, events }
     }
 
+    /// Marks the session and its events as stored by replaying a kept call at `at`.
+    pub fn mark_replayed(&mut self, at: OffsetDateTime) {
+        let at = super::to_millis(at);
+        self.record.replayed_at = Some(at);
+        for event in &mut self.events {
+            event.replayed_at = Some(at);
+        }
+    }
+
     /// The session's metrics: its start, then every event kept, in the
     /// order the player made them, through the same computation as live
     /// events one by one.

@@ -19,6 +19,8 @@ pub struct EventRecord {
     pub request_id: String,
     /// Which of its keys the event is kept under (see [`super::event_key`]).
     pub key_form: KeyForm,
+    /// When the event was stored by replaying a kept call (`replayedAt`).
+    pub replayed_at: Option<OffsetDateTime>,
 }
 
 impl EventRecord {
@@ -29,6 +31,7 @@ impl EventRecord {
             received_at: to_millis(now),
             request_id,
             key_form: KeyForm::Plain,
+            replayed_at: None,
         }
     }
 

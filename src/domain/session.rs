@@ -63,8 +63,11 @@ pub struct SessionRecord {
     pub expires_at: i64,
     /// The API Gateway request id, or Lambda's when the event has none.
     pub request_id: String,
-    /// Set when the session was started with an `Idempotency-Key`.
+    /// Set when the session was started with an `Idempotency-Key`, or
+    /// replayed from a kept call.
     pub fingerprint: Option<Fingerprint>,
+    /// When the start was stored by replaying a kept call (`replayedAt`).
+    pub replayed_at: Option<OffsetDateTime>,
 }
 
 impl SessionRecord {
@@ -78,6 +81,26 @@ impl SessionRecord {
             expires_at,
             request_id,
             fingerprint: None,
+            replayed_at: None,
+        }
+    }
+
+    /// The record of a kept start replayed at `at`. Without an
+    /// `Idempotency-Key`, its id comes from the kept call's request id, so
+    /// that replaying it again finds it (a replay, nothing written twice).
+    pub fn replayed(self, at: OffsetDateTime, body: &serde_json::Value) -> Self {
+        let fingerprint = self.fingerprint.clone().unwrap_or_else(|| Fingerprint::of(body));
+        let session_id = match &self.fingerprint {
+            Some(_) => self.session_id.clone(),
+            None => SessionId::from_digest(
+                Sha256::digest(format!("media-collector-replay:{}", self.request_id).as_bytes()).as_slice(),
+            ),
+        };
+        Self {
+            session_id,
+            fingerprint: Some(fingerprint),
+            replayed_at: Some(to_millis(at)),
+            ..self
         }
     }
 

@@ -6,8 +6,6 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use time::OffsetDateTime;
-
 use super::envelope::{ApiRequest, RawBody};
 use super::exchange::Exchange;
 use super::outcome::Answer;
@@ -63,14 +61,17 @@ impl<S: DownloadedStore> App<S> {
             return Err(ApiError::TooManyCalls { limit, calls });
         }
         let batch = DownloadedBatch::from_json(&body, route)?;
-        let session = DownloadedSession::new(
+        let mut session = DownloadedSession::new(
             batch,
             &body,
             key.as_ref(),
             ids.stored().to_owned(),
-            OffsetDateTime::now_utc(),
+            exchange.received_at,
             self.config.session_ttl_days,
         );
+        if let Some(at) = exchange.replayed_at {
+            session.mark_replayed(at);
+        }
         drop(body);
 
         let deadline = exchange.deadline.map_or_else(

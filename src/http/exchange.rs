@@ -6,6 +6,8 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use time::OffsetDateTime;
+
 use super::envelope::ApiRequest;
 
 /// A request, as every layer sees it.
@@ -17,6 +19,11 @@ pub(crate) struct Exchange<'a> {
     pub deadline: Option<Instant>,
     /// When the request reached the function.
     pub started: Instant,
+    /// When the call arrived, on the server's clock: now, or for a replayed
+    /// call its original arrival.
+    pub received_at: OffsetDateTime,
+    /// When a kept call is replayed: the replay's time (`replayedAt`).
+    pub replayed_at: Option<OffsetDateTime>,
     store: StoreClock,
 }
 
@@ -27,7 +34,18 @@ impl<'a> Exchange<'a> {
             ids: RequestIds::of(request),
             deadline,
             started: Instant::now(),
+            received_at: OffsetDateTime::now_utc(),
+            replayed_at: None,
             store: StoreClock::default(),
+        }
+    }
+
+    /// A kept call replayed at `replayed_at` as if it arrived at `received_at`.
+    pub fn replaying(request: &'a ApiRequest, received_at: OffsetDateTime, replayed_at: OffsetDateTime) -> Self {
+        Self {
+            received_at,
+            replayed_at: Some(replayed_at),
+            ..Self::new(request, None)
         }
     }
 

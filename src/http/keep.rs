@@ -13,7 +13,6 @@ use lambda_http::Body;
 use lambda_http::http::header::{CONTENT_TYPE, ORIGIN, USER_AGENT};
 use lambda_http::http::{HeaderMap, StatusCode};
 use lambda_runtime::tower::{Layer, Service};
-use time::OffsetDateTime;
 
 use super::envelope::{ApiRequest, RawBody};
 use super::exchange::Exchange;
@@ -142,7 +141,7 @@ fn is_kept(outcome: &Outcome) -> bool {
 
 fn refused_call(exchange: &Exchange<'_>, outcome: &Outcome, problem: String, settings: &KeepSettings) -> RefusedCall {
     let request = exchange.request;
-    let received_at = OffsetDateTime::now_utc() - exchange.started.elapsed();
+    let received_at = exchange.received_at;
     let expires_at = (received_at + time::Duration::days(i64::from(settings.ttl_days))).unix_timestamp();
     RefusedCall {
         route: match outcome.route {

@@ -10,9 +10,9 @@ use std::panic::AssertUnwindSafe;
 use std::task::{Context, Poll};
 
 use futures_util::FutureExt;
+use lambda_http::http::HeaderValue;
 use lambda_http::http::Method;
 use lambda_http::http::header::{ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_REQUEST_HEADERS, ORIGIN};
-use lambda_http::http::HeaderValue;
 use lambda_runtime::tower::{Layer, Service};
 
 use super::exchange::Exchange;

@@ -13,6 +13,7 @@ mod layers;
 mod outcome;
 mod payload;
 mod problem;
+mod replay;
 mod response;
 mod routes;
 mod routing;
@@ -126,4 +127,3 @@ impl<S: SessionStore + EventStore + DownloadedStore + RefusedStore> App<S> {
         }
     }
 }
-

@@ -13,7 +13,6 @@ use std::task::{Context, Poll};
 use lambda_http::http::{HeaderValue, Method};
 use lambda_http::{Body, Response};
 use lambda_runtime::tower::Service;
-use time::OffsetDateTime;
 
 use super::envelope::ApiRequest;
 use super::exchange::Exchange;
@@ -100,11 +99,14 @@ impl<S: SessionStore + EventStore + DownloadedStore> App<S> {
         let mut record = SessionRecord::new(
             start,
             exchange.ids.stored().to_owned(),
-            OffsetDateTime::now_utc(),
+            exchange.received_at,
             self.config.session_ttl_days,
         );
         if let Some(key) = key {
             record = record.idempotent(&key, Fingerprint::of(&body));
+        }
+        if let Some(at) = exchange.replayed_at {
+            record = record.replayed(at, &body);
         }
         let stored = exchange.timed(self.store.create(&record)).await;
         let replayed = replayed(stored, exchange.ids.stored())?;
@@ -120,12 +122,13 @@ impl<S: SessionStore + EventStore + DownloadedStore> App<S> {
         let text = body::text(exchange.request, self.config.max_body_bytes)?;
         let event = SessionEvent::parse(text)?;
         let session_id = SessionId::parse(session_id).ok_or(ApiError::UnknownSession)?;
-        let record = EventRecord::new(
+        let mut record = EventRecord::new(
             session_id,
             event,
             exchange.ids.stored().to_owned(),
-            OffsetDateTime::now_utc(),
+            exchange.received_at,
         );
+        record.replayed_at = exchange.replayed_at;
         let appended = exchange
             .timed(self.store.append(&record, &self.config.session_policy))
             .await;

@@ -14,7 +14,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::SharedHttpClient;
+use aws_sdk_dynamodb::config::{SharedCredentialsProvider, SharedHttpClient};
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_smithy_async::rt::sleep::TokioSleep;
@@ -44,6 +44,53 @@ const WARM_UP_KEY: &str = "warm-up";
 /// not read: a Lambda function has none, and the providers that read them
 /// (SSO, STS web identity, IMDS…) made a ninth of the binary.
 pub async fn connect(budget: Duration) -> Client {
+    let credentials = CredentialsProviderChain::first_try("Environment", EnvironmentVariableCredentialsProvider::new())
+        .or_else("ContainerEndpoint", container_credentials(budget));
+    connect_with(budget, SharedCredentialsProvider::new(credentials)).await
+}
+
+/// A client for an operator's command (`media-collector-replay`): as
+/// [`connect`], with the SDK's standard credential chain (the environment,
+/// the shared config and credentials files with their profiles, web
+/// identity, the container endpoint, the instance metadata service) and
+/// the region from the environment or the profile. The function itself never
+/// uses it, so the Lambda binary does not carry those providers.
+pub async fn connect_operator(budget: Duration) -> Client {
+    let shared = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
+        .sleep_impl(TokioSleep::new())
+        .load()
+        .await;
+    let credentials = shared
+        .credentials_provider()
+        .unwrap_or_else(|| SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()));
+    let mut client = connect_with(budget, credentials).await;
+    if client.config().region().is_none() {
+        if let Some(region) = shared.region() {
+            client = Client::from_conf(client.config().to_builder().region(region.clone()).build());
+        }
+    }
+    client
+}
+
+fn container_credentials(budget: Duration) -> EcsCredentialsProvider {
+    let attempt_budget = budget / MAX_ATTEMPTS;
+    let timeouts = TimeoutConfig::builder()
+        .operation_timeout(budget)
+        .operation_attempt_timeout(attempt_budget)
+        .connect_timeout(attempt_budget.min(MAX_CONNECT_TIMEOUT))
+        .build();
+    EcsCredentialsProvider::builder()
+        .configure(
+            &ProviderConfig::empty()
+                .with_http_client(https_client())
+                .with_sleep_impl(TokioSleep::new())
+                .with_timeout_config(timeouts),
+        )
+        .build()
+}
+
+async fn connect_with(budget: Duration, credentials: SharedCredentialsProvider) -> Client {
     let attempt_budget = budget / MAX_ATTEMPTS;
     let timeouts = TimeoutConfig::builder()
         .operation_timeout(budget)
@@ -51,16 +98,6 @@ pub async fn connect(budget: Duration) -> Client {
         .connect_timeout(attempt_budget.min(MAX_CONNECT_TIMEOUT))
         .build();
     let http_client = https_client();
-    let container_credentials = EcsCredentialsProvider::builder()
-        .configure(
-            &ProviderConfig::empty()
-                .with_http_client(http_client.clone())
-                .with_sleep_impl(TokioSleep::new())
-                .with_timeout_config(timeouts.clone()),
-        )
-        .build();
-    let credentials = CredentialsProviderChain::first_try("Environment", EnvironmentVariableCredentialsProvider::new())
-        .or_else("ContainerEndpoint", container_credentials);
     let mut config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(EnvironmentVariableRegionProvider::new().region().await)

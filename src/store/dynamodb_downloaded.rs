@@ -88,7 +88,10 @@ impl DynamoDbEventStore {
 
     /// The fingerprint of the session already stored under this id:
     /// `None` when there is none, `Some(None)` when it has no fingerprint.
-    async fn stored_fingerprint(&self, session: &DownloadedSession) -> Result<Option<Option<String>>, StoreError> {
+    pub(super) async fn stored_fingerprint(
+        &self,
+        session: &DownloadedSession,
+    ) -> Result<Option<Option<String>>, StoreError> {
         let read = self
             .client
             .get_item()

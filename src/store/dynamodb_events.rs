@@ -162,6 +162,32 @@ impl DynamoDbEventStore {
         }
     }
 
+    /// What [`EventStore::append`] would answer, without writing anything:
+    /// for a replay's dry run.
+    pub async fn would_append(
+        &self,
+        record: &EventRecord,
+        policy: &SessionPolicy,
+    ) -> Result<Appended, EventStoreError> {
+        let event = Arrival {
+            ts_millis: record.event.player_time.ts_millis(),
+            playhead: &record.event.player_time.playhead,
+            at: record.received_at,
+        };
+        let Some(item) = self.read_session(record).await? else {
+            return self.unless_stored(record, EventStoreError::UnknownSession).await;
+        };
+        let session = SessionFacts::of(&item).map_err(EventStoreError::Failed)?;
+        if let Some(reason) = policy.gone(&session.activity, &event) {
+            return self.unless_stored(record, EventStoreError::Gone(reason)).await;
+        }
+        match self.unless_stored(record, EventStoreError::UnknownSession).await {
+            Ok(Appended::Duplicate) => Ok(Appended::Duplicate),
+            Err(EventStoreError::UnknownSession) | Ok(Appended::Stored) => Ok(Appended::Stored),
+            Err(error) => Err(error),
+        }
+    }
+
     /// The session's record: only what decides whether it takes events.
     async fn read_session(
         &self,
@@ -249,13 +275,23 @@ impl DynamoDbEventStore {
         let cutoffs = policy.cutoffs(record.received_at);
         let player_time = &record.event.player_time;
         let mut condition = SESSION_TAKES_EVENT.to_owned();
-        let mut sets = vec!["#last = :now", "#lastPh = :playhead"];
+        // A replayed call arrived before the session's last event: the
+        // session's latest arrival, playhead and move stay the latest.
+        let latest = session
+            .activity
+            .last_event_at
+            .is_none_or(|last| record.received_at >= last);
+        let mut sets = if latest {
+            vec!["#last = :now", "#lastPh = :playhead"]
+        } else {
+            Vec::new()
+        };
         if session.last_playhead.is_some() {
             condition.push_str(PLAYHEAD_AS_READ);
         } else {
             condition.push_str(NO_EVENT_PLAYHEAD_YET);
         }
-        if session.activity.moved_by(&player_time.playhead) {
+        if latest && session.activity.moved_by(&player_time.playhead) {
             sets.push("#moved = :now");
         }
         if record.event.event_type.closes_session() {
@@ -283,7 +319,11 @@ impl DynamoDbEventStore {
             .table_name(&self.sessions_table)
             .key(PARTITION_KEY, AttributeValue::S(record.session_id.to_string()))
             .condition_expression(condition)
-            .update_expression(format!("SET {} ADD #count :one", sets.join(", ")))
+            .update_expression(if sets.is_empty() {
+                "ADD #count :one".to_owned()
+            } else {
+                format!("SET {} ADD #count :one", sets.join(", "))
+            })
             .expression_attribute_names("#id", PARTITION_KEY)
             .expression_attribute_names("#ended", ENDED_AT)
             .expression_attribute_names("#endedTs", ENDED_TS)
@@ -307,10 +347,13 @@ impl DynamoDbEventStore {
                 AttributeValue::N(epoch_millis(cutoffs.moved_since).to_string()),
             )
             .expression_attribute_values(":ts", AttributeValue::N(player_time.ts_millis().to_string()))
-            .expression_attribute_values(":now", now_millis)
-            .expression_attribute_values(":playhead", AttributeValue::N(player_time.playhead.to_string()))
             .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if latest {
+            update = update
+                .expression_attribute_values(":now", now_millis)
+                .expression_attribute_values(":playhead", AttributeValue::N(player_time.playhead.to_string()));
+        }
         if let Some(read) = &session.last_playhead {
             update = update.expression_attribute_values(":readPlayhead", read.clone());
         }

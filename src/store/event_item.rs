@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::attributes::{self, CUSTOM_METADATA, EVENT_TYPE, PARAMS, PLAYER_TIME, QOE_DATA, REQUEST_ID};
-use crate::domain::EventRecord;
+use super::item::REPLAYED_AT;
+use crate::domain::{EventRecord, rfc3339_millis};
 use crate::table::{EVENT_SORT_KEY, PARTITION_KEY, TTL_ATTRIBUTE};
 
 /// When the event arrived: RFC 3339 UTC with milliseconds, like `createdAt`.
@@ -31,6 +32,9 @@ pub fn to_event_item(record: &EventRecord, expires_at: &str) -> HashMap<String, 
         (TTL_ATTRIBUTE.to_owned(), AttributeValue::N(expires_at.to_owned())),
         (REQUEST_ID.to_owned(), AttributeValue::S(record.request_id.clone())),
     ]);
+    if let Some(at) = record.replayed_at {
+        item.insert(REPLAYED_AT.to_owned(), AttributeValue::S(rfc3339_millis(at)));
+    }
     if let Some(params) = &event.params {
         item.insert(PARAMS.to_owned(), attributes::scalars(params));
     }

@@ -14,9 +14,7 @@ use crate::domain::{
     SessionRecord, call_of, start_tracker, when_taken,
 };
 
-use super::{
-    Appended, Created, DownloadedStore, EventStore, EventStoreError, RefusedStore, SessionStore, StoreError,
-};
+use super::{Appended, Created, DownloadedStore, EventStore, EventStoreError, RefusedStore, SessionStore, StoreError};
 
 #[derive(Debug, Default)]
 pub struct InMemorySessionStore {
@@ -199,11 +197,14 @@ impl EventStore for InMemorySessionStore {
         if let Some(reason) = policy.gone(activity, &arrival) {
             return Err(EventStoreError::Gone(reason));
         }
-        activity.last_event_at = Some(now);
-        if activity.moved_by(&player_time.playhead) {
-            activity.last_moved_at = Some(now);
+        // A replayed call that arrived before the last event changes none of these.
+        if activity.last_event_at.is_none_or(|last| now >= last) {
+            activity.last_event_at = Some(now);
+            if activity.moved_by(&player_time.playhead) {
+                activity.last_moved_at = Some(now);
+            }
+            activity.playhead = player_time.playhead.clone();
         }
-        activity.playhead = player_time.playhead.clone();
         if record.event.event_type.closes_session() && activity.end.is_none() {
             activity.end = Some(SessionEnd {
                 arrived_at: now,

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::attributes::{self, CUSTOM_METADATA, EVENT_TYPE, PARAMS, PLAYER_TIME, QOE_DATA};
 use crate::domain::metrics::Tracker;
-use crate::domain::{SessionRecord, start_tracker};
+use crate::domain::{SessionRecord, rfc3339_millis, start_tracker};
 use crate::table::{PARTITION_KEY, TTL_ATTRIBUTE};
 
 pub use super::attributes::REQUEST_ID;
@@ -37,6 +37,8 @@ pub const METRICS: &str = "metrics";
 /// What the metrics need to go on (B): the computation's own compact
 /// encoding, read and rewritten with `metrics`; not part of the contract.
 pub const METRICS_STATE: &str = "metricsState";
+/// When a session or an event was stored by replaying a kept call (S, RFC 3339).
+pub const REPLAYED_AT: &str = "replayedAt";
 
 /// The item of a session that has only started: its metrics are the start's.
 pub fn to_item(record: &SessionRecord) -> HashMap<String, AttributeValue> {
@@ -72,6 +74,9 @@ pub fn to_item_with(record: &SessionRecord, tracker: &Tracker) -> HashMap<String
             IDEMPOTENCY_FINGERPRINT.to_owned(),
             AttributeValue::S(fingerprint.as_str().to_owned()),
         );
+    }
+    if let Some(at) = record.replayed_at {
+        item.insert(REPLAYED_AT.to_owned(), AttributeValue::S(rfc3339_millis(at)));
     }
     item.insert(METRICS.to_owned(), attributes::metrics(&tracker.metrics()));
     item.insert(METRICS_STATE.to_owned(), attributes::metrics_state(tracker));

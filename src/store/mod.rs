@@ -7,6 +7,7 @@ mod attributes;
 mod backoff;
 mod cancellation;
 pub mod client;
+pub mod dry_run;
 pub mod dynamodb;
 mod dynamodb_downloaded;
 pub mod dynamodb_events;
