@@ -122,6 +122,9 @@ fn created_id(response: &Response<Body>) -> String {
     location.rsplit('/').next().unwrap().to_owned()
 }
 
+/// A refusal: what it is, its path, body and headers, the status it gets.
+type Case<'a> = (&'a str, String, Vec<u8>, Vec<(&'a str, &'a str)>, u16);
+
 fn metric_records(buffer: &SharedBuffer) -> Vec<Value> {
     buffer
         .text()
@@ -166,7 +169,7 @@ async fn each_refusal_is_kept_once_with_its_body_and_the_same_answer() {
     let huge = format!("{{\"pad\":\"{}\"}}", "x".repeat(3_000));
 
     let not_utf8: &[u8] = b"{\"eventType\":\"sessionStart\",\"params\":{\"media.name\":\"Caf\xE9\"}}";
-    let cases: Vec<(&str, String, Vec<u8>, Vec<(&str, &str)>, u16)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "a start that is not UTF-8",
             "/api/v1/sessions".into(),
