@@ -12,7 +12,7 @@ MAKEFLAGS += --no-print-directory
 # Extra arguments for `cargo test`, e.g. make test ARGS='sessions -- --nocapture'
 ARGS ?=
 
-.PHONY: help tools run demo test api-test lint fmt shellcheck build sam-build deploy bench
+.PHONY: help tools run demo replay test api-test lint fmt shellcheck build sam-build deploy bench
 
 help: ## list the targets and the variables they read
 	@echo 'usage: make <target> [VAR=value ...]'
@@ -24,6 +24,8 @@ help: ## list the targets and the variables they read
 	@echo '  TOOLS_DIR              where tools are installed (default .tools)'
 	@echo '  TABLE_NAME             local DynamoDB table (default media-collector-sessions-local)'
 	@echo '  EVENTS_TABLE_NAME      local DynamoDB table of events (default media-collector-events-local)'
+	@echo '  REJECTED_TABLE_NAME    local DynamoDB table of refused calls (default media-collector-rejected-local)'
+	@echo '  MAX_BODY_BYTES, SESSION_*_S, ...  run: the function settings passed on to it when set'
 	@echo '  PORT                   run, demo: port of the function (default 9000)'
 	@echo '  DDB_PORT               run, demo: port of DynamoDB Local (default 8000)'
 	@echo '  TEST_PORT              test, api-test: port of the function (default 9100, or any free port)'
@@ -46,6 +48,10 @@ run: ## run the function on :9000 (cargo lambda watch) against DynamoDB Local on
 
 demo: ## play a whole session against the function of `make run` and show what DynamoDB stored (API_URL=... for another)
 	@cargo run --quiet --example demo
+
+replay: ## media-collector-replay against `make run`'s tables, e.g. make replay ARGS='--since 2026-12-05T00:00:00Z --dry-run'
+	@source scripts/lib.sh && local_aws_env "$${DDB_PORT:-8000}" && \
+	  cargo run --quiet --bin media-collector-replay -- $(ARGS)
 
 test: ## lint, cargo test and the api test against DynamoDB Local and cargo lambda watch (what CI runs)
 	@scripts/test.sh $(ARGS)

@@ -386,9 +386,15 @@ create_table() { # [extra cargo args...]
 # --package: the workspace has other binaries (bench/); with more than one
 # function, watch would answer only /lambda-url/<name>/..., not every path.
 start_watch() {
-  local port=$1 logfile=$2
+  local port=$1 logfile=$2 setting settings=()
   shift 2
   need_venv_tool cargo-lambda "cargo-lambda==$CARGO_LAMBDA_VERSION"
+  # The function's optional settings, passed on when set (e.g. make run MAX_BODY_BYTES=300).
+  for setting in MAX_BODY_BYTES SESSION_TTL_DAYS SESSION_IDLE_TIMEOUT_S SESSION_MAX_AGE_S \
+    SESSION_STALL_TIMEOUT_S STORE_TIMEOUT_MS CORS_ALLOW_ORIGIN REJECTED_TTL_DAYS \
+    MAX_DOWNLOADED_BODY_BYTES MAX_DOWNLOADED_CALLS; do
+    [[ -n ${!setting:-} ]] && settings+=(--env-var "$setting=${!setting}")
+  done
   start_service cargo-lambda-watch "$logfile" "$MC_ROOT" \
     cargo lambda watch --package media-collector --bin media-collector --disable-cors \
     --invoke-address 127.0.0.1 --invoke-port "$port" \
@@ -399,7 +405,7 @@ start_watch() {
     --env-var "AWS_REGION=$AWS_REGION" \
     --env-var "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID" \
     --env-var "AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY" \
-    "$@"
+    "${settings[@]}" "$@"
 }
 
 # The readiness probe of the function: the CORS preflight answers 204.

@@ -290,6 +290,14 @@ async fn each_refusal_is_kept_once_with_its_body_and_the_same_answer() {
         let expires: i64 = n(item, "expiresAt").parse().unwrap();
         let fourteen_days = time::OffsetDateTime::now_utc().unix_timestamp() + 14 * 86_400;
         assert!((expires - fourteen_days).abs() < 120, "{case}: expiresAt {expires}");
+        let size = support::item_size::item_size(item);
+        eprintln!("{case}: kept item {size} B, {} write unit(s)", size.div_ceil(1_024));
+        if body.len() < 300 {
+            assert!(
+                size <= 1_024,
+                "{case}: a small refusal costs one write unit, not {size} B"
+            );
+        }
         let every = format!("{item:?}");
         for private in ["sourceIp", "x-forwarded-for", "192.0.2.", "203.0.113."] {
             assert!(
