@@ -7,8 +7,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use media_collector::store::client;
-use media_collector::table;
+use media_collector::store::dynamodb::{client, schema};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -23,10 +22,10 @@ async fn main() -> ExitCode {
     };
     let client = client::connect(Duration::from_secs(10)).await;
     let created = [
-        (sessions.as_str(), table::create_if_missing(&client, &sessions).await),
+        (sessions.as_str(), schema::create_if_missing(&client, &sessions).await),
         (
             events.as_str(),
-            table::create_events_table_if_missing(&client, &events).await,
+            schema::create_events_table_if_missing(&client, &events).await,
         ),
     ];
     let mut status = ExitCode::SUCCESS;

@@ -1,5 +1,5 @@
 //! The deployment documents agree with the code: `template.yaml` declares
-//! the two tables the adapters write (keys, TTL, stream) as `src/table.rs`
+//! the two tables the adapters write (keys, TTL, stream) as `src/store/dynamodb/schema.rs`
 //! defines them, passes the settings with the code's defaults and bounds,
 //! routes the code's paths to the function, and grants exactly the DynamoDB
 //! actions the adapters call; `openapi.yaml`'s request schema accepts the
@@ -17,7 +17,9 @@ use media_collector::config::{
 };
 use media_collector::domain::SessionPolicy;
 use media_collector::http::{ApiRequest, Route};
-use media_collector::table::{EVENT_SORT_KEY, EVENTS_STREAM_VIEW, PARTITION_KEY, SESSIONS_STREAM_VIEW, TTL_ATTRIBUTE};
+use media_collector::store::dynamodb::schema::{
+    EVENT_SORT_KEY, EVENTS_STREAM_VIEW, PARTITION_KEY, SESSIONS_STREAM_VIEW, TTL_ATTRIBUTE,
+};
 use serde_json::{Value, json};
 use serde_yaml_ng::Value as Yaml;
 use support::{body_bytes, event, event_files};
@@ -63,7 +65,7 @@ fn function_properties(template: &Yaml) -> &Yaml {
     &function["Properties"]
 }
 
-/// What `src/table.rs` creates: the key (name, type) in order, the stream
+/// What `src/store/dynamodb/schema.rs` creates: the key (name, type) in order, the stream
 /// view if any. Everything else (on-demand, TTL attribute) is shared.
 struct TableShape<'a> {
     key: Vec<(&'a str, KeyType)>,
@@ -618,7 +620,7 @@ fn the_throttles_alarm_names_what_to_raise() {
 fn every_api_error() -> Vec<media_collector::http::ApiError> {
     use media_collector::domain::{GoneReason, InvalidBody};
     use media_collector::http::ApiError;
-    use media_collector::store::{EventStoreError, StoreError};
+    use media_collector::store::StoreError;
     let errors = vec![
         ApiError::NotFound,
         ApiError::MethodNotAllowed {
@@ -644,11 +646,11 @@ fn every_api_error() -> Vec<media_collector::http::ApiError> {
             request_id: "r".to_owned(),
         },
         ApiError::NotStored {
-            source: StoreError::Failed("ProvisionedThroughputExceededException".to_owned()),
+            source: StoreError::failed("ProvisionedThroughputExceededException"),
             request_id: "r".to_owned(),
         },
         ApiError::EventNotStored {
-            source: EventStoreError::Failed("ThrottlingException".to_owned()),
+            source: StoreError::failed("ThrottlingException"),
             request_id: "r".to_owned(),
         },
         ApiError::Panicked {

@@ -12,8 +12,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::http::StatusCode;
 use media_collector::domain::{SessionRecord, SessionStart};
-use media_collector::store::client::{WarmUp, warm_up};
 use media_collector::store::dynamodb::DynamoDbSessionStore;
+use media_collector::store::dynamodb::client::{WarmUp, warm_up};
 use media_collector::store::{Created, SessionStore, StoreError};
 use support::{
     Fault, closed_port, config, dynamodb_client, event, faulty_endpoint, fresh_table, full_body, m, n, redirected, s,

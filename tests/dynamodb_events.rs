@@ -15,9 +15,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use media_collector::domain::{
     EventRecord, GoneReason, SessionEvent, SessionPolicy, SessionRecord, SessionStart, epoch_millis, rfc3339_millis,
 };
+use media_collector::store::dynamodb::DynamoDbEventStore;
 use media_collector::store::dynamodb::DynamoDbSessionStore;
-use media_collector::store::dynamodb_events::DynamoDbEventStore;
-use media_collector::store::{Appended, EventStore, EventStoreError, SessionStore};
+use media_collector::store::{Appended, EventStore, SessionStore, StoreError};
 use serde_json::Value;
 use support::{
     EVENT_TYPES, Fault, Intercept, Item, Tables, closed_port, dynamodb_client, dynamodb_endpoint, event_body,
@@ -265,7 +265,7 @@ async fn an_unknown_session_is_refused_and_nothing_is_written() {
         .direct()
         .append(&of_type(&never_stored, "play", TS), &SessionPolicy::default())
         .await;
-    assert!(matches!(outcome, Err(EventStoreError::UnknownSession)), "{outcome:?}");
+    assert!(matches!(outcome, Err(StoreError::UnknownSession)), "{outcome:?}");
     assert!(tables.event_items(never_stored.session_id.as_str()).await.is_empty());
 }
 
@@ -306,7 +306,7 @@ async fn a_closed_session_is_refused_with_its_reason_and_left_as_it_was() {
         let before = tables.session_item(session.session_id.as_str()).await;
         let outcome = store.append(&of_type(session, "ping", TS + 1), &policy).await;
         assert!(
-            matches!(outcome, Err(EventStoreError::Gone(found)) if found == reason),
+            matches!(outcome, Err(StoreError::Gone(found)) if found == reason),
             "{case}: {outcome:?}"
         );
         assert_eq!(
@@ -343,7 +343,7 @@ async fn a_session_goes_idle_after_the_timeout_since_its_last_event() {
     tokio::time::sleep(Duration::from_millis(1_200)).await;
     let outcome = store.append(&of_type(&session, "ping", TS + 2), &policy).await;
     assert!(
-        matches!(outcome, Err(EventStoreError::Gone(GoneReason::Idle))),
+        matches!(outcome, Err(StoreError::Gone(GoneReason::Idle))),
         "{outcome:?}"
     );
     assert_eq!(count(&tables.session_item(session.session_id.as_str()).await), 2);
@@ -375,10 +375,7 @@ async fn a_retried_event_is_stored_once_even_after_the_session_ended() {
     assert_eq!(store.append(&end, &policy).await.unwrap(), Appended::Duplicate);
     assert_eq!(store.append(&retry, &policy).await.unwrap(), Appended::Duplicate);
     let late = store.append(&of_type(&session, "ping", TS + 6), &policy).await;
-    assert!(
-        matches!(late, Err(EventStoreError::Gone(GoneReason::Ended))),
-        "{late:?}"
-    );
+    assert!(matches!(late, Err(StoreError::Gone(GoneReason::Ended))), "{late:?}");
     assert_eq!(
         tables.session_item(session.session_id.as_str()).await,
         after_end,
@@ -448,7 +445,7 @@ async fn append_with_a_change_in_between<F, Fut>(
     tables: &Tables,
     record: &EventRecord,
     between: F,
-) -> Result<Appended, EventStoreError>
+) -> Result<Appended, StoreError>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ()>,
@@ -502,7 +499,7 @@ async fn the_transaction_refuses_what_changed_after_the_first_read() {
         })
         .await;
         assert!(
-            matches!(outcome, Err(EventStoreError::Gone(found)) if found == reason),
+            matches!(outcome, Err(StoreError::Gone(found)) if found == reason),
             "{case}: {outcome:?}"
         );
         assert!(
@@ -532,7 +529,7 @@ async fn the_transaction_refuses_what_changed_after_the_first_read() {
     })
     .await;
     assert!(
-        matches!(outcome, Err(EventStoreError::UnknownSession)),
+        matches!(outcome, Err(StoreError::UnknownSession)),
         "deleted meanwhile: {outcome:?}"
     );
 
@@ -609,7 +606,7 @@ async fn an_ended_session_takes_late_arrivals_for_the_idle_timeout() {
     }
     let outcome = store.append(&of_type(&session, "ping", TS + 1), &policy).await;
     assert!(
-        matches!(outcome, Err(EventStoreError::Gone(GoneReason::Ended))),
+        matches!(outcome, Err(StoreError::Gone(GoneReason::Ended))),
         "sent after the end: {outcome:?}"
     );
     let item = tables.session_item(id).await;
@@ -620,7 +617,7 @@ async fn an_ended_session_takes_late_arrivals_for_the_idle_timeout() {
     tokio::time::sleep(Duration::from_millis(2_300)).await;
     let outcome = store.append(&of_type(&session, "ping", TS - 3), &policy).await;
     assert!(
-        matches!(outcome, Err(EventStoreError::Gone(GoneReason::Ended))),
+        matches!(outcome, Err(StoreError::Gone(GoneReason::Ended))),
         "past the idle timeout after the end: {outcome:?}"
     );
     let keys: Vec<String> = tables
@@ -676,7 +673,7 @@ async fn a_session_whose_playhead_does_not_move_stalls() {
             .append(&at_playhead(&session, "ping", TS + 10, playhead), &policy)
             .await;
         assert!(
-            matches!(outcome, Err(EventStoreError::Gone(GoneReason::Stalled))),
+            matches!(outcome, Err(StoreError::Gone(GoneReason::Stalled))),
             "{case}: {outcome:?}"
         );
     }
@@ -698,10 +695,7 @@ async fn a_session_whose_playhead_does_not_move_stalls() {
     }
 }
 
-async fn timed_append(
-    store: &DynamoDbEventStore,
-    record: &EventRecord,
-) -> (Result<Appended, EventStoreError>, Duration) {
+async fn timed_append(store: &DynamoDbEventStore, record: &EventRecord) -> (Result<Appended, StoreError>, Duration) {
     let started = Instant::now();
     let outcome = store.append(record, &SessionPolicy::default()).await;
     (outcome, started.elapsed())
@@ -718,7 +712,7 @@ async fn an_unreachable_or_hanging_store_fails_within_the_budget() {
         let store = tables.store(&redirected(&budget_client, &url), BUDGET);
         let (outcome, took) = timed_append(&store, &record).await;
         assert!(
-            matches!(outcome, Err(EventStoreError::TimedOut | EventStoreError::Failed(_))),
+            matches!(outcome, Err(StoreError::TimedOut | StoreError::Failed { .. })),
             "{case}: {outcome:?}"
         );
         assert!(took < BUDGET + SLACK, "{case}: took {took:?}, budget {BUDGET:?}");
@@ -734,7 +728,7 @@ async fn a_transaction_that_never_arrives_fails_within_the_budget_and_writes_not
     let store = tables.store(&redirected(&dynamodb_client(BUDGET).await, &url), BUDGET);
     let (outcome, took) = timed_append(&store, &of_type(&session, "play", TS)).await;
     assert!(
-        matches!(outcome, Err(EventStoreError::TimedOut | EventStoreError::Failed(_))),
+        matches!(outcome, Err(StoreError::TimedOut | StoreError::Failed { .. })),
         "{outcome:?}"
     );
     assert!(took < BUDGET + SLACK, "took {took:?}, budget {BUDGET:?}");
@@ -805,7 +799,7 @@ async fn endless_conflicts_end_within_the_budget_and_write_nothing() {
     .await;
     let store = tables.store(&redirected(&dynamodb_client(BUDGET).await, &url), BUDGET);
     let (outcome, took) = timed_append(&store, &of_type(&session, "play", TS)).await;
-    assert!(matches!(outcome, Err(EventStoreError::TimedOut)), "{outcome:?}");
+    assert!(matches!(outcome, Err(StoreError::TimedOut)), "{outcome:?}");
     assert!(
         took >= BUDGET && took < BUDGET + SLACK,
         "took {took:?}, budget {BUDGET:?}"

@@ -30,7 +30,7 @@ pub use event_key::{BODY_DIGITS, KeyForm, KeyTaken, when_taken};
 pub use event_record::EventRecord;
 pub use event_type::{EventType, UnknownEventType};
 pub use field_errors::{FieldError, InvalidBody};
-pub use idempotency::{Fingerprint, IdempotencyKey};
+pub use idempotency::{Fingerprint, IdTaken, IdempotencyKey, when_id_taken};
 pub use params::{AuthState, CustomerId, ParamValue};
 pub use player_time::PlayerTime;
 pub use session::{SessionId, SessionRecord};

@@ -32,7 +32,7 @@ use crate::domain::{
     single_start,
 };
 use crate::metrics::{MetricsSink, RequestOutcome};
-use crate::store::{Appended, Created, DownloadedStore, EventStore, EventStoreError, SessionStore, StoreError};
+use crate::store::{Appended, Created, DownloadedStore, EventStore, SessionStore, StoreError};
 
 pub use cors::AllowedOrigins;
 pub use downloaded::{ANSWER_MARGIN, invocation_deadline};
@@ -277,8 +277,8 @@ impl<S: EventStore> App<S> {
         *store_latency = Some(started.elapsed());
         match appended {
             Ok(appended) => Ok(Answer::EventAccepted(appended)),
-            Err(EventStoreError::UnknownSession) => Err(ApiError::UnknownSession),
-            Err(EventStoreError::Gone(reason)) => Err(ApiError::SessionGone(reason)),
+            Err(StoreError::UnknownSession) => Err(ApiError::UnknownSession),
+            Err(StoreError::Gone(reason)) => Err(ApiError::SessionGone(reason)),
             Err(source) => Err(ApiError::EventNotStored {
                 source,
                 request_id: ids.stored().to_owned(),

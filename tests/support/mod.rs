@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use media_collector::config::Config;
 use media_collector::http::{ApiRequest, RawBody};
-use media_collector::store::client;
+use media_collector::store::dynamodb::client;
 use serde_json::{Value, json};
 
 #[allow(unused_imports)] // each test crate uses its own part of this module
@@ -183,7 +183,7 @@ pub fn redirected(client: &Client, endpoint: &str) -> Client {
 /// A fresh table, so that tests never see each other's items.
 pub async fn fresh_table(client: &Client) -> String {
     let name = format!("test-{}", uuid::Uuid::new_v4());
-    media_collector::table::create_if_missing(client, &name)
+    media_collector::store::dynamodb::schema::create_if_missing(client, &name)
         .await
         .unwrap_or_else(|e| panic!("cannot create table {name} in DynamoDB Local: {e}"));
     name
@@ -356,7 +356,7 @@ pub fn m<'a>(item: &'a HashMap<String, AttributeValue>, name: &str) -> &'a HashM
 pub async fn fresh_tables(client: &Client) -> (String, String) {
     let sessions = fresh_table(client).await;
     let events = format!("{sessions}-events");
-    media_collector::table::create_events_table_if_missing(client, &events)
+    media_collector::store::dynamodb::schema::create_events_table_if_missing(client, &events)
         .await
         .unwrap_or_else(|e| panic!("cannot create table {events} in DynamoDB Local: {e}"));
     (sessions, events)
@@ -429,7 +429,7 @@ impl Tables {
 /// `main` wires them.
 pub type DynamoDbStores = media_collector::store::Stores<
     media_collector::store::dynamodb::DynamoDbSessionStore,
-    media_collector::store::dynamodb_events::DynamoDbEventStore,
+    media_collector::store::dynamodb::DynamoDbEventStore,
 >;
 
 /// The app as the function builds it from `config` (its tables and time
@@ -437,7 +437,7 @@ pub type DynamoDbStores = media_collector::store::Stores<
 pub fn dynamodb_app(client: &Client, config: Config) -> media_collector::http::App<DynamoDbStores> {
     let stores = media_collector::store::Stores::new(
         media_collector::store::dynamodb::DynamoDbSessionStore::new(client.clone(), &config.table_name),
-        media_collector::store::dynamodb_events::DynamoDbEventStore::new(
+        media_collector::store::dynamodb::DynamoDbEventStore::new(
             client.clone(),
             &config.table_name,
             &config.events_table_name,

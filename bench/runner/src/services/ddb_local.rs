@@ -93,7 +93,7 @@ impl DynamoDbLocal {
     /// throw-away items, four at a time.
     pub async fn prepare(&self, table: &str, warmup: usize) -> anyhow::Result<()> {
         let client = self.client();
-        media_collector::table::create_if_missing(&client, table)
+        media_collector::store::dynamodb::schema::create_if_missing(&client, table)
             .await
             .map_err(|error| anyhow::anyhow!("create table {table} in DynamoDB Local: {error}"))?;
         let put = |n: usize| {

@@ -5,13 +5,15 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 
-use super::item::{CREATED_AT, IDEMPOTENCY_FINGERPRINT, REQUEST_ID, to_item};
-use super::{Created, SessionStore, StoreError};
-use crate::domain::SessionRecord;
+use super::failure;
+use super::schema::{CREATED_AT, IDEMPOTENCY_FINGERPRINT, PARTITION_KEY, REQUEST_ID};
+use super::session_item::to_item;
+use crate::domain::{Fingerprint, SessionRecord};
+use crate::store::{Created, SessionStore, StoreError, id_taken};
 
 #[derive(Debug, Clone)]
 pub struct DynamoDbSessionStore {
@@ -47,7 +49,7 @@ pub(super) async fn put_new(
         .table_name(table_name)
         .set_item(Some(item))
         .condition_expression("attribute_not_exists(#id)")
-        .expression_attribute_names("#id", crate::table::PARTITION_KEY)
+        .expression_attribute_names("#id", PARTITION_KEY)
         .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
         .send()
         .await;
@@ -58,33 +60,26 @@ pub(super) async fn put_new(
 }
 
 fn classify(error: SdkError<PutItemError>, record: &SessionRecord) -> Result<Created, StoreError> {
-    match &error {
-        SdkError::ServiceError(service) => {
-            if let PutItemError::ConditionalCheckFailedException(conflict) = service.err() {
-                let Some(existing) = conflict.item() else {
-                    return Err(StoreError::AlreadyExists);
-                };
-                // A retry after a write that landed but whose answer was lost
-                // finds our own record: that is success, not a conflict.
-                if is_same_write(existing, record) {
-                    return Ok(Created::New);
-                }
-                let stored_fingerprint = existing
-                    .get(IDEMPOTENCY_FINGERPRINT)
-                    .and_then(|value| value.as_s().ok());
-                return match &record.fingerprint {
-                    Some(ours) if stored_fingerprint.map(String::as_str) == Some(ours.as_str()) => {
-                        Ok(Created::Replayed)
-                    }
-                    Some(_) => Err(StoreError::KeyReused),
-                    None => Err(StoreError::AlreadyExists),
-                };
-            }
-            Err(StoreError::Failed(DisplayErrorContext(&error).to_string()))
-        }
-        SdkError::TimeoutError(_) => Err(StoreError::TimedOut),
-        _ => Err(StoreError::Failed(DisplayErrorContext(&error).to_string())),
+    let conflict = match &error {
+        SdkError::ServiceError(service) => match service.err() {
+            PutItemError::ConditionalCheckFailedException(conflict) => conflict,
+            _ => return Err(failure(error)),
+        },
+        _ => return Err(failure(error)),
+    };
+    let Some(existing) = conflict.item() else {
+        return Err(StoreError::AlreadyExists);
+    };
+    // A retry after a write that landed but whose answer was lost
+    // finds our own record: that is success, not a conflict.
+    if is_same_write(existing, record) {
+        return Ok(Created::New);
     }
+    let stored = existing
+        .get(IDEMPOTENCY_FINGERPRINT)
+        .and_then(|value| value.as_s().ok())
+        .map(|text| Fingerprint::from_stored(text));
+    id_taken(record, stored.as_ref())
 }
 
 fn is_same_write(existing: &HashMap<String, AttributeValue>, record: &SessionRecord) -> bool {

@@ -1,9 +1,10 @@
-//! The tables' shapes, in one place: the key and TTL attribute names the
+//! The tables' schema, in one place: the key and TTL attribute names the
 //! adapters write, the local set-up creates, and `template.yaml` declares (a
-//! test checks the template against these). Sessions: one item per session,
-//! with a stream of new images (each metrics change).
-//! Events: one item per event, under its session, sorted by its key, with a
-//! stream of new items for downstream pipelines.
+//! test checks the template against these), and the name of every other
+//! attribute the items hold. Sessions: one item per session, with a stream
+//! of new images (each metrics change). Events: one item per event, under
+//! its session, sorted by its key, with a stream of new items for
+//! downstream pipelines.
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{BoxError, SdkError};
@@ -23,6 +24,52 @@ pub const EVENTS_STREAM_VIEW: StreamViewType = StreamViewType::NewImage;
 /// What the sessions table's stream carries: each record as written (its
 /// metrics change with every accepted event).
 pub const SESSIONS_STREAM_VIEW: StreamViewType = StreamViewType::NewImage;
+
+// The attributes both items hold (the body's parts as sent).
+
+pub const EVENT_TYPE: &str = "eventType";
+pub const PLAYER_TIME: &str = "playerTime";
+/// `playerTime`'s members (both N).
+pub const PLAYHEAD: &str = "playhead";
+pub const TS: &str = "ts";
+pub const PARAMS: &str = "params";
+pub const CUSTOM_METADATA: &str = "customMetadata";
+pub const QOE_DATA: &str = "qoeData";
+/// The API Gateway request id (or Lambda's) of the call that wrote the item.
+pub const REQUEST_ID: &str = "requestId";
+
+// A session's item (docs/api.md, "Stored records").
+
+pub const CREATED_AT: &str = "createdAt";
+/// The body's fingerprint, stored only for a start with an `Idempotency-Key`.
+pub const IDEMPOTENCY_FINGERPRINT: &str = "idempotencyFingerprint";
+/// Set by each accepted event: its arrival, N epoch milliseconds.
+pub const LAST_EVENT_AT: &str = "lastEventAt";
+/// Counted up by each accepted event (N).
+pub const EVENT_COUNT: &str = "eventCount";
+/// Set by an accepted `sessionEnd`: its arrival, S like `createdAt`.
+pub const ENDED_AT: &str = "endedAt";
+/// Set with `endedAt`: the end's `playerTime.ts` (N, epoch ms); events sent
+/// no later than it are late arrivals.
+pub const ENDED_TS: &str = "endedTs";
+/// Set by each accepted event: its playhead (N, as sent).
+pub const LAST_PLAYHEAD: &str = "lastPlayhead";
+/// Set by each accepted event that moved the playhead: its arrival, N epoch ms.
+pub const LAST_MOVED_AT: &str = "lastMovedAt";
+/// `true` (BOOL) on a session sent as a downloaded session.
+pub const DOWNLOADED: &str = "downloaded";
+/// The session metrics (M), rewritten by every accepted event (docs/api.md,
+/// "Session metrics"). A reserved word in expressions: always named through
+/// a placeholder.
+pub const METRICS: &str = "metrics";
+/// What the metrics need to go on (B): the computation's own compact
+/// encoding, read and rewritten with `metrics`; not part of the contract.
+pub const METRICS_STATE: &str = "metricsState";
+
+// An event's item.
+
+/// When the event arrived: RFC 3339 UTC with milliseconds, like `createdAt`.
+pub const RECEIVED_AT: &str = "receivedAt";
 
 /// Creates the sessions table as the template declares it (on-demand, TTL
 /// on [`TTL_ATTRIBUTE`], a stream of new images); does nothing if it exists.

@@ -39,7 +39,7 @@
 //!
 //! The whole append, reads, retries and pauses included, runs within the
 //! time budget (`STORE_TIMEOUT_MS`); each call also has the client's own
-//! per-attempt timeouts and retries (see [`super::dynamodb::connect`]). The
+//! per-attempt timeouts and retries (see [`super::client::connect`]). The
 //! SDK gives each transaction a client request token and keeps it for its
 //! own retries, so a retry of a transaction that ran but whose answer was
 //! lost is answered by DynamoDB as that transaction: stored, once.
@@ -49,24 +49,25 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
-use super::attributes::{self, body_fingerprint};
 use super::backoff::Backoff;
 use super::cancellation::{AsRead, Judged, SESSION_FACTS_NAMES, SESSION_FACTS_PROJECTION, SessionFacts, judge};
 use super::event_item::to_event_item;
-use super::item::{
-    CREATED_AT, ENDED_AT, ENDED_TS, EVENT_COUNT, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD, METRICS, METRICS_STATE,
+use super::schema::{
+    CREATED_AT, ENDED_AT, ENDED_TS, EVENT_COUNT, EVENT_SORT_KEY, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD, METRICS,
+    METRICS_STATE, PARTITION_KEY, TTL_ATTRIBUTE,
 };
-use super::{Appended, EventStore, EventStoreError};
+use super::values::{self, body_fingerprint};
+use super::{failed, failure};
 use crate::domain::{
     Arrival, EventRecord, KeyForm, KeyTaken, SessionPolicy, call_of, epoch_millis, rfc3339_millis, when_taken,
 };
-use crate::table::{EVENT_SORT_KEY, PARTITION_KEY, TTL_ATTRIBUTE};
+use crate::store::{Appended, EventStore, StoreError};
 
 /// Pauses between tries of a conflicting transaction: doubling from the
 /// first to the longest, each with a random part so that the events of one
@@ -115,11 +116,7 @@ impl DynamoDbEventStore {
         }
     }
 
-    async fn append_unbounded(
-        &self,
-        record: &EventRecord,
-        policy: &SessionPolicy,
-    ) -> Result<Appended, EventStoreError> {
+    async fn append_unbounded(&self, record: &EventRecord, policy: &SessionPolicy) -> Result<Appended, StoreError> {
         let event = Arrival {
             ts_millis: record.event.player_time.ts_millis(),
             playhead: &record.event.player_time.playhead,
@@ -129,11 +126,11 @@ impl DynamoDbEventStore {
         let mut tries: u32 = 0;
         loop {
             let Some(item) = self.read_session(&record).await? else {
-                return self.unless_stored(&record, EventStoreError::UnknownSession).await;
+                return self.unless_stored(&record, StoreError::UnknownSession).await;
             };
-            let session = SessionFacts::of(&item).map_err(EventStoreError::Failed)?;
+            let session = SessionFacts::of(&item).map_err(StoreError::failed)?;
             if let Some(reason) = policy.gone(&session.activity, &event) {
-                return self.unless_stored(&record, EventStoreError::Gone(reason)).await;
+                return self.unless_stored(&record, StoreError::Gone(reason)).await;
             }
             let retry = match self.transact(&record, policy, &session).await {
                 Ok(()) => return Ok(Appended::Stored),
@@ -163,10 +160,7 @@ impl DynamoDbEventStore {
     }
 
     /// The session's record: only what decides whether it takes events.
-    async fn read_session(
-        &self,
-        record: &EventRecord,
-    ) -> Result<Option<HashMap<String, AttributeValue>>, EventStoreError> {
+    async fn read_session(&self, record: &EventRecord) -> Result<Option<HashMap<String, AttributeValue>>, StoreError> {
         let read = self
             .client
             .get_item()
@@ -187,7 +181,7 @@ impl DynamoDbEventStore {
     }
 
     /// `refusal`, unless the event is already stored: a duplicate.
-    async fn unless_stored(&self, record: &EventRecord, refusal: EventStoreError) -> Result<Appended, EventStoreError> {
+    async fn unless_stored(&self, record: &EventRecord, refusal: StoreError) -> Result<Appended, StoreError> {
         let mut record = Cow::Borrowed(record);
         loop {
             let read = self
@@ -230,9 +224,7 @@ impl DynamoDbEventStore {
                 TransactWriteItemsError::TransactionCanceledException(cancelled) => {
                     Err(Written::Cancelled(cancelled.cancellation_reasons().to_vec()))
                 }
-                other => Err(Written::Failed(EventStoreError::Failed(
-                    DisplayErrorContext(&other).to_string(),
-                ))),
+                other => Err(Written::Failed(failed(other))),
             },
             Err(error) => Err(Written::Failed(failure(error))),
         }
@@ -245,7 +237,7 @@ impl DynamoDbEventStore {
         record: &EventRecord,
         policy: &SessionPolicy,
         session: &SessionFacts,
-    ) -> Result<(TransactWriteItem, TransactWriteItem), EventStoreError> {
+    ) -> Result<(TransactWriteItem, TransactWriteItem), StoreError> {
         let cutoffs = policy.cutoffs(record.received_at);
         let player_time = &record.event.player_time;
         let mut condition = SESSION_TAKES_EVENT.to_owned();
@@ -318,8 +310,8 @@ impl DynamoDbEventStore {
             update = update
                 .expression_attribute_names("#metrics", METRICS)
                 .expression_attribute_names("#ms", METRICS_STATE)
-                .expression_attribute_values(":metrics", attributes::metrics(&tracker.metrics()))
-                .expression_attribute_values(":ms", attributes::metrics_state(tracker));
+                .expression_attribute_values(":metrics", values::metrics(&tracker.metrics()))
+                .expression_attribute_values(":ms", values::metrics_state(tracker));
             if let Some(read) = &session.event_count {
                 update = update.expression_attribute_values(":readCount", read.clone());
             }
@@ -329,7 +321,7 @@ impl DynamoDbEventStore {
         }
         let update = update
             .build()
-            .map_err(|error| EventStoreError::Failed(error.to_string()))?;
+            .map_err(|error| StoreError::failed_by(error.to_string(), error))?;
 
         let put = Put::builder()
             .table_name(&self.events_table)
@@ -338,7 +330,7 @@ impl DynamoDbEventStore {
             .expression_attribute_names("#key", EVENT_SORT_KEY)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
-            .map_err(|error| EventStoreError::Failed(error.to_string()))?;
+            .map_err(|error| StoreError::failed_by(error.to_string(), error))?;
 
         Ok((
             TransactWriteItem::builder().update(update).build(),
@@ -348,21 +340,21 @@ impl DynamoDbEventStore {
 }
 
 impl EventStore for DynamoDbEventStore {
-    async fn append(&self, record: &EventRecord, policy: &SessionPolicy) -> Result<Appended, EventStoreError> {
+    async fn append(&self, record: &EventRecord, policy: &SessionPolicy) -> Result<Appended, StoreError> {
         tokio::time::timeout(self.budget, self.append_unbounded(record, policy))
             .await
-            .unwrap_or(Err(EventStoreError::TimedOut))
+            .unwrap_or(Err(StoreError::TimedOut))
     }
 }
 
 /// The domain's rule for `record`'s key held by `holder`: `None` when it is
 /// the same event (a duplicate), else the key form to try next.
-fn taken(record: &EventRecord, holder: &HashMap<String, AttributeValue>) -> Result<Option<KeyForm>, EventStoreError> {
+fn taken(record: &EventRecord, holder: &HashMap<String, AttributeValue>) -> Result<Option<KeyForm>, StoreError> {
     match when_taken(record.key_form, &record.event.fingerprint(), &body_fingerprint(holder)) {
         KeyTaken::Retry => Ok(None),
         KeyTaken::Try(form) => Ok(Some(form)),
-        KeyTaken::NoKeyLeft => Err(EventStoreError::Failed(
-            "a different event holds even the key with this body's digits".to_owned(),
+        KeyTaken::NoKeyLeft => Err(StoreError::failed(
+            "a different event holds even the key with this body's digits",
         )),
     }
 }
@@ -370,16 +362,5 @@ fn taken(record: &EventRecord, holder: &HashMap<String, AttributeValue>) -> Resu
 /// How a transaction ended when it did not commit.
 enum Written {
     Cancelled(Vec<CancellationReason>),
-    Failed(EventStoreError),
-}
-
-fn failure<E, R>(error: SdkError<E, R>) -> EventStoreError
-where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match error {
-        SdkError::TimeoutError(_) => EventStoreError::TimedOut,
-        error => EventStoreError::Failed(DisplayErrorContext(&error).to_string()),
-    }
+    Failed(StoreError),
 }

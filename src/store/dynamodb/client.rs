@@ -20,10 +20,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use aws_smithy_async::rt::sleep::TokioSleep;
 use aws_smithy_http_client::tls;
 
+use super::schema::PARTITION_KEY;
 use crate::config::{
     AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_USE_DUALSTACK_ENDPOINT, AWS_USE_FIPS_ENDPOINT, flag,
 };
-use crate::table::PARTITION_KEY;
 
 /// Attempts per write: the first and two retries, all within the budget.
 const MAX_ATTEMPTS: u32 = 3;

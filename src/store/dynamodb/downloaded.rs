@@ -27,18 +27,18 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use futures_util::TryStreamExt;
 
 use super::backoff::Backoff;
-use super::dynamodb::put_new;
-use super::dynamodb_events::DynamoDbEventStore;
 use super::event_item::to_event_item;
-use super::item::{DOWNLOADED, ENDED_AT, EVENT_COUNT, IDEMPOTENCY_FINGERPRINT, LAST_EVENT_AT, to_item_with};
-use super::{Created, DownloadedStore, StoreError};
-use crate::domain::{DownloadedSession, epoch_millis, rfc3339_millis};
-use crate::table::PARTITION_KEY;
+use super::events::DynamoDbEventStore;
+use super::failure;
+use super::schema::{DOWNLOADED, ENDED_AT, EVENT_COUNT, IDEMPOTENCY_FINGERPRINT, LAST_EVENT_AT, PARTITION_KEY};
+use super::session_item::to_item_with;
+use super::sessions::put_new;
+use crate::domain::{DownloadedSession, Fingerprint, epoch_millis, rfc3339_millis};
+use crate::store::{Created, DownloadedStore, StoreError, id_taken};
 
 /// Items in one `BatchWriteItem` call: DynamoDB's limit.
 pub const BATCH_ITEMS: usize = 25;
@@ -63,10 +63,7 @@ impl DynamoDbEventStore {
     async fn write_downloaded(&self, session: &DownloadedSession) -> Result<Created, StoreError> {
         let record = &session.record;
         if let Some(stored) = self.stored_fingerprint(session).await? {
-            return match &record.fingerprint {
-                Some(ours) if stored.as_deref() == Some(ours.as_str()) => Ok(Created::Replayed),
-                _ => Err(StoreError::KeyReused),
-            };
+            return id_taken(record, stored.as_ref());
         }
 
         let expires_at = record.expires_at.to_string();
@@ -75,7 +72,7 @@ impl DynamoDbEventStore {
             let put = PutRequest::builder()
                 .set_item(Some(to_event_item(event, &expires_at)))
                 .build()
-                .map_err(|error| StoreError::Failed(error.to_string()))?;
+                .map_err(|error| StoreError::failed_by(error.to_string(), error))?;
             requests.push(WriteRequest::builder().put_request(put).build());
         }
         let chunks: Vec<Vec<WriteRequest>> = requests.chunks(BATCH_ITEMS).map(<[_]>::to_vec).collect();
@@ -88,7 +85,7 @@ impl DynamoDbEventStore {
 
     /// The fingerprint of the session already stored under this id:
     /// `None` when there is none, `Some(None)` when it has no fingerprint.
-    async fn stored_fingerprint(&self, session: &DownloadedSession) -> Result<Option<Option<String>>, StoreError> {
+    async fn stored_fingerprint(&self, session: &DownloadedSession) -> Result<Option<Option<Fingerprint>>, StoreError> {
         let read = self
             .client
             .get_item()
@@ -104,7 +101,7 @@ impl DynamoDbEventStore {
         Ok(read.item.map(|item| {
             item.get(IDEMPOTENCY_FINGERPRINT)
                 .and_then(|value| value.as_s().ok())
-                .cloned()
+                .map(|text| Fingerprint::from_stored(text))
         }))
     }
 
@@ -156,15 +153,4 @@ fn session_item(session: &DownloadedSession) -> HashMap<String, AttributeValue> 
     item.insert(ENDED_AT.to_owned(), AttributeValue::S(rfc3339_millis(arrived_at)));
     item.insert(DOWNLOADED.to_owned(), AttributeValue::Bool(true));
     item
-}
-
-fn failure<E, R>(error: SdkError<E, R>) -> StoreError
-where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match error {
-        SdkError::TimeoutError(_) => StoreError::TimedOut,
-        error => StoreError::Failed(DisplayErrorContext(&error).to_string()),
-    }
 }

@@ -1,7 +1,7 @@
 //! How the parts of a body become DynamoDB attribute values, the same way for
 //! a session and for an event: numbers go in as the exact text the client
-//! sent (N), strings as S, flags as BOOL, objects as M. Also the attribute
-//! names both items use.
+//! sent (N), strings as S, flags as BOOL, objects as M (the attributes'
+//! names are [`super::schema`]'s).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -9,39 +9,30 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use serde_json::{Map, Value};
 
+use super::schema::{CUSTOM_METADATA, EVENT_TYPE, PARAMS, PLAYER_TIME, PLAYHEAD, QOE_DATA, TS};
 use crate::domain::metrics::{MetricValue, Metrics, Tracker};
 use crate::domain::{CustomerId, Fingerprint, ParamValue, PlayerTime, Scalar};
 
-pub const EVENT_TYPE: &str = "eventType";
-pub const PLAYER_TIME: &str = "playerTime";
-pub const PARAMS: &str = "params";
-pub const CUSTOM_METADATA: &str = "customMetadata";
-pub const QOE_DATA: &str = "qoeData";
-pub const REQUEST_ID: &str = "requestId";
-
 /// `playerTime`: `playhead` and `ts`, both N.
-pub fn player_time(player_time: &PlayerTime) -> AttributeValue {
+pub(super) fn player_time(player_time: &PlayerTime) -> AttributeValue {
     AttributeValue::M(HashMap::from([
-        (
-            "playhead".to_owned(),
-            AttributeValue::N(player_time.playhead.to_string()),
-        ),
-        ("ts".to_owned(), AttributeValue::N(player_time.ts.to_string())),
+        (PLAYHEAD.to_owned(), AttributeValue::N(player_time.playhead.to_string())),
+        (TS.to_owned(), AttributeValue::N(player_time.ts.to_string())),
     ]))
 }
 
 /// A sessionStart's `params`: scalars, and the customer ids as M.
-pub fn params(params: &BTreeMap<String, ParamValue>) -> AttributeValue {
+pub(super) fn params(params: &BTreeMap<String, ParamValue>) -> AttributeValue {
     map(params, param)
 }
 
 /// An object of scalars (an event's `params`, any `qoeData`).
-pub fn scalars(scalars: &BTreeMap<String, Scalar>) -> AttributeValue {
+pub(super) fn scalars(scalars: &BTreeMap<String, Scalar>) -> AttributeValue {
     map(scalars, scalar)
 }
 
 /// An object of strings (`customMetadata`).
-pub fn strings(strings: &BTreeMap<String, String>) -> AttributeValue {
+pub(super) fn strings(strings: &BTreeMap<String, String>) -> AttributeValue {
     map(strings, |text| AttributeValue::S(text.clone()))
 }
 
@@ -79,7 +70,7 @@ fn scalar(value: &Scalar) -> AttributeValue {
 
 /// `metrics`: each metric as N (its exact decimal text) or BOOL, and
 /// `states` as M of M (`isSet`, `count`, `time`); absent metrics are absent.
-pub fn metrics(metrics: &Metrics) -> AttributeValue {
+pub(super) fn metrics(metrics: &Metrics) -> AttributeValue {
     AttributeValue::M(
         metrics
             .0
@@ -109,7 +100,7 @@ pub fn metrics(metrics: &Metrics) -> AttributeValue {
 }
 
 /// `metricsState`: the computation's compact encoding, as B.
-pub fn metrics_state(tracker: &Tracker) -> AttributeValue {
+pub(super) fn metrics_state(tracker: &Tracker) -> AttributeValue {
     AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(tracker.encode()))
 }
 
@@ -117,7 +108,7 @@ pub fn metrics_state(tracker: &Tracker) -> AttributeValue {
 /// ([`EVENT_TYPE`], [`PLAYER_TIME`], [`PARAMS`], [`CUSTOM_METADATA`],
 /// [`QOE_DATA`]) as the JSON value they were written from, so that it equals
 /// [`crate::domain::SessionEvent::fingerprint`] of the event stored there.
-pub fn body_fingerprint(item: &HashMap<String, AttributeValue>) -> Fingerprint {
+pub(super) fn body_fingerprint(item: &HashMap<String, AttributeValue>) -> Fingerprint {
     let body: Map<String, Value> = [EVENT_TYPE, PLAYER_TIME, PARAMS, CUSTOM_METADATA, QOE_DATA]
         .into_iter()
         .filter_map(|name| Some((name.to_owned(), json(item.get(name)?))))

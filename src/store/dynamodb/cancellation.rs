@@ -36,14 +36,13 @@ use aws_sdk_dynamodb::types::{AttributeValue, CancellationReason};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::attributes::PLAYER_TIME;
-use super::item::{
+use super::schema::{
     CREATED_AT, ENDED_AT, ENDED_TS, EVENT_COUNT, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD, METRICS_STATE,
+    PLAYER_TIME, PLAYHEAD, TTL_ATTRIBUTE,
 };
-use super::{Appended, EventStoreError};
 use crate::domain::metrics::Tracker;
 use crate::domain::{Arrival, Decimal, SessionActivity, SessionEnd, SessionPolicy};
-use crate::table::TTL_ATTRIBUTE;
+use crate::store::{Appended, StoreError};
 
 /// What a session read must project for [`SessionFacts::of`], with the
 /// names it uses (`#pt.#ph`: the start's playhead, before any event).
@@ -57,7 +56,7 @@ pub(super) const SESSION_FACTS_NAMES: [(&str, &str); 10] = [
     ("#moved", LAST_MOVED_AT),
     ("#lastPh", LAST_PLAYHEAD),
     ("#pt", PLAYER_TIME),
-    ("#ph", "playhead"),
+    ("#ph", PLAYHEAD),
     ("#count", EVENT_COUNT),
     ("#ms", METRICS_STATE),
 ];
@@ -129,7 +128,7 @@ fn activity(item: &HashMap<String, AttributeValue>) -> Result<SessionActivity, S
     let start_playhead = item
         .get(PLAYER_TIME)
         .and_then(|value| value.as_m().ok())
-        .and_then(|player_time| player_time.get("playhead"));
+        .and_then(|player_time| player_time.get(PLAYHEAD));
     let playhead = item
         .get(LAST_PLAYHEAD)
         .or(start_playhead)
@@ -175,7 +174,7 @@ fn optional_time(item: &HashMap<String, AttributeValue>, name: &str) -> Result<O
 }
 
 pub(super) enum Judged {
-    Done(Result<Appended, EventStoreError>),
+    Done(Result<Appended, StoreError>),
     /// The event's key is held by this stored item.
     KeyTaken(HashMap<String, AttributeValue>),
     /// Worth another try; the reasons, for the log.
@@ -204,27 +203,25 @@ pub(super) fn judge(
     if code(EVENT_WRITE) == "ConditionalCheckFailed" {
         return match reasons[EVENT_WRITE].item() {
             Some(holder) => Judged::KeyTaken(holder.clone()),
-            None => Judged::Done(Err(EventStoreError::Failed(
-                "the event's key is taken, and DynamoDB did not say by what".to_owned(),
+            None => Judged::Done(Err(StoreError::failed(
+                "the event's key is taken, and DynamoDB did not say by what",
             ))),
         };
     }
     if code(SESSION_WRITE) == "ConditionalCheckFailed" {
         let refusal = match reasons[SESSION_WRITE].item() {
-            None => EventStoreError::UnknownSession,
+            None => StoreError::UnknownSession,
             Some(session) => match activity(session) {
-                Err(why) => EventStoreError::Failed(why),
+                Err(why) => StoreError::failed(why),
                 Ok(activity) => match policy.gone(&activity, event) {
-                    Some(reason) => EventStoreError::Gone(reason),
+                    Some(reason) => StoreError::Gone(reason),
                     None if session.get(LAST_PLAYHEAD) != read.playhead => {
                         return Judged::Retry("another event moved the playhead".to_owned());
                     }
                     None if session.get(EVENT_COUNT) != read.event_count => {
                         return Judged::Retry("another event changed the session's metrics".to_owned());
                     }
-                    None => EventStoreError::Failed(
-                        "the session refused the event, yet its record says it takes events".to_owned(),
-                    ),
+                    None => StoreError::failed("the session refused the event, yet its record says it takes events"),
                 },
             },
         };
@@ -239,7 +236,7 @@ pub(super) fn judge(
     if transient(SESSION_WRITE) || transient(EVENT_WRITE) {
         Judged::Retry(codes())
     } else {
-        Judged::Done(Err(EventStoreError::Failed(format!(
+        Judged::Done(Err(StoreError::failed(format!(
             "the event transaction was cancelled ({})",
             codes()
         ))))

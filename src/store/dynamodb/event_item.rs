@@ -6,15 +6,15 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::attributes::{self, CUSTOM_METADATA, EVENT_TYPE, PARAMS, PLAYER_TIME, QOE_DATA, REQUEST_ID};
+use super::schema::{
+    CUSTOM_METADATA, EVENT_SORT_KEY, EVENT_TYPE, PARAMS, PARTITION_KEY, PLAYER_TIME, QOE_DATA, RECEIVED_AT, REQUEST_ID,
+    TTL_ATTRIBUTE,
+};
+use super::values;
 use crate::domain::EventRecord;
-use crate::table::{EVENT_SORT_KEY, PARTITION_KEY, TTL_ATTRIBUTE};
-
-/// When the event arrived: RFC 3339 UTC with milliseconds, like `createdAt`.
-pub const RECEIVED_AT: &str = "receivedAt";
 
 /// The item for `record`; `expires_at` is the session's `expiresAt` (N, epoch seconds).
-pub fn to_event_item(record: &EventRecord, expires_at: &str) -> HashMap<String, AttributeValue> {
+pub(super) fn to_event_item(record: &EventRecord, expires_at: &str) -> HashMap<String, AttributeValue> {
     let event = &record.event;
     let mut item = HashMap::from([
         (
@@ -26,19 +26,19 @@ pub fn to_event_item(record: &EventRecord, expires_at: &str) -> HashMap<String, 
             EVENT_TYPE.to_owned(),
             AttributeValue::S(event.event_type.name().to_owned()),
         ),
-        (PLAYER_TIME.to_owned(), attributes::player_time(&event.player_time)),
+        (PLAYER_TIME.to_owned(), values::player_time(&event.player_time)),
         (RECEIVED_AT.to_owned(), AttributeValue::S(record.received_at_rfc3339())),
         (TTL_ATTRIBUTE.to_owned(), AttributeValue::N(expires_at.to_owned())),
         (REQUEST_ID.to_owned(), AttributeValue::S(record.request_id.clone())),
     ]);
     if let Some(params) = &event.params {
-        item.insert(PARAMS.to_owned(), attributes::scalars(params));
+        item.insert(PARAMS.to_owned(), values::scalars(params));
     }
     if let Some(metadata) = &event.custom_metadata {
-        item.insert(CUSTOM_METADATA.to_owned(), attributes::strings(metadata));
+        item.insert(CUSTOM_METADATA.to_owned(), values::strings(metadata));
     }
     if let Some(qoe) = &event.qoe_data {
-        item.insert(QOE_DATA.to_owned(), attributes::scalars(qoe));
+        item.insert(QOE_DATA.to_owned(), values::scalars(qoe));
     }
     item
 }
