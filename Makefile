@@ -53,7 +53,7 @@ test: ## lint, cargo test and the api test against DynamoDB Local and cargo lamb
 api-test: ## schemathesis: the running function against openapi.yaml (API_URL=... to test one already running)
 	@scripts/api-test.sh
 
-lint: ## cargo fmt --check, clippy -D warnings, the docs' links (tests/links.rs), cfn-lint template.yaml, shellcheck
+lint: ## cargo fmt --check, clippy -D warnings, the docs' links (tests/it/links.rs), cfn-lint template.yaml, shellcheck
 	@scripts/lint.sh
 
 fmt: ## format the Rust code

@@ -8,14 +8,12 @@
 //! each writes its request log line and metrics record, and the process
 //! lives on.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::function::{Function, command, started, with_local_credentials};
+use crate::support::{dynamodb_client, dynamodb_endpoint, event_json, fresh_tables, session_item};
 use runtime_api_emulator::{Emulator, Outcome};
 use serde_json::{Value, json};
-use support::function::{Function, command, started, with_local_credentials};
-use support::{dynamodb_client, dynamodb_endpoint, event_json, fresh_tables, session_item};
 
 /// Stands in the JSON text for the raw bytes put there afterwards.
 const MARK: &str = "@RAW@";

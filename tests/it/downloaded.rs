@@ -5,24 +5,22 @@
 //! storing nothing; the commit order under a store cut at different moments;
 //! unprocessed items written on the retry; the invocation's deadline.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::support::answers::assert_gone;
+use crate::support::{
+    DynamoDbStores, Fault, Intercept, Item, Tables, body_text, config, dynamodb_app, dynamodb_client, event_body_at,
+    event_json, event_post, faulty_endpoint, intercepting_proxy, n, redirected, request, s, sample_body,
+    switchable_proxy,
+};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use media_collector::http::{ANSWER_MARGIN, ApiRequest, App};
 use serde_json::{Value, json};
-use support::answers::assert_gone;
-use support::{
-    DynamoDbStores, Fault, Intercept, Item, Tables, body_text, config, dynamodb_app, dynamodb_client, event_body_at,
-    event_json, event_post, faulty_endpoint, intercepting_proxy, n, redirected, request, s, sample_body,
-    switchable_proxy,
-};
 
 /// The sample start's `playerTime.ts`.
 const T: i64 = 1_509_045_324_153;
@@ -229,7 +227,7 @@ async fn a_downloaded_session_is_stored_as_the_same_session_played_online() {
         .find(|item| s(item, "eventType") == "adStart")
         .unwrap();
     assert_eq!(
-        support::m(ad_start, "params")["media.ad.length"].as_n().unwrap(),
+        crate::support::m(ad_start, "params")["media.ad.length"].as_n().unwrap(),
         "15.333333333333333"
     );
 
@@ -458,7 +456,7 @@ async fn a_batch_over_the_single_call_limit_is_taken_up_to_its_own_limits() {
 async fn a_cut_store_leaves_every_event_and_the_record_or_no_record_and_the_resend_completes() {
     let _turn = HEAVY.lock().await;
     let tables = Tables::new().await;
-    let endpoint = support::dynamodb_endpoint();
+    let endpoint = crate::support::dynamodb_endpoint();
     let body = long_batch(200);
     let fresh = app_via(&tables, &patient_client().await);
     // How long the whole write takes here, uncut: the cuts fall across it,
@@ -495,7 +493,7 @@ async fn a_cut_store_leaves_every_event_and_the_record_or_no_record_and_the_rese
                 assert_eq!(all_events(&tables, &id).await.len(), 199, "cut at {cut_after_ms} ms");
             }
             StatusCode::INTERNAL_SERVER_ERROR => {
-                let record = support::session_item(&tables.client, &tables.sessions, &id).await;
+                let record = crate::support::session_item(&tables.client, &tables.sessions, &id).await;
                 assert!(
                     record.is_none(),
                     "a 500 left a session record (cut at {cut_after_ms} ms)"
@@ -523,7 +521,7 @@ async fn unprocessed_items_are_written_on_the_retry() {
     let _turn = HEAVY.lock().await;
     let tables = Tables::new().await;
     let (proxy, seen) = intercepting_proxy(
-        support::dynamodb_endpoint(),
+        crate::support::dynamodb_endpoint(),
         "BatchWriteItem",
         Intercept::Unprocessed(5),
     )

@@ -5,11 +5,10 @@
 //! actions the adapters call; `openapi.yaml`'s request schema accepts the
 //! sample events' valid bodies and rejects the invalid ones.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use crate::support::{body_bytes, event, event_files};
 use aws_sdk_dynamodb::types::{BillingMode, KeyType, ScalarAttributeType};
 use media_collector::config::{
     CORS_ALLOW_ORIGIN, Config, ConfigError, EVENTS_TABLE_NAME, MAX_BODY_BYTES, SESSION_IDLE_TIMEOUT_S,
@@ -22,7 +21,6 @@ use media_collector::store::dynamodb::schema::{
 };
 use serde_json::{Value, json};
 use serde_yaml_ng::Value as Yaml;
-use support::{body_bytes, event, event_files};
 
 fn read(file: &str) -> String {
     std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))

@@ -5,15 +5,15 @@
 //! request id, overlapping events of one session are each stored and counted,
 //! and a hanging store still answers 500 within the budget.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::function::{Function, command, created_session_id, started, with_local_credentials};
+use crate::support::{
+    dynamodb_client, dynamodb_endpoint, event_items, event_json, fresh_table, fresh_tables, session_item,
+};
 use futures_util::future::join_all;
 use runtime_api_emulator::{Emulator, Outcome};
 use serde_json::Value;
-use support::function::{Function, command, created_session_id, started, with_local_credentials};
-use support::{dynamodb_client, dynamodb_endpoint, event_items, event_json, fresh_table, fresh_tables, session_item};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -216,7 +216,10 @@ async fn overlapping_events_of_one_session_are_each_stored_and_counted() {
     let count = 2 * CONCURRENCY;
     let events = (0..count).map(|index| {
         let ts = 1_763_870_881_336_i64 + 10_000 * i64::try_from(index).unwrap();
-        emulator.invoke(support::event_post_json(&id, &support::event_body_at("ping", ts)))
+        emulator.invoke(crate::support::event_post_json(
+            &id,
+            &crate::support::event_body_at("ping", ts),
+        ))
     });
     for invocation in join_all(events).await {
         let invocation = invocation.expect("an answer");

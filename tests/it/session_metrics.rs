@@ -5,11 +5,14 @@
 //! call; the same calls as a downloaded session; concurrent events of one
 //! session; and the record's size, which every event's write pays for.
 
-mod support;
-
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
+use crate::support::answers::assert_accepted;
+use crate::support::item_size::item_size;
+use crate::support::{
+    DynamoDbStores, Item, Tables, body_text, config, dynamodb_app, event_json, event_post, n, request,
+};
 use aws_sdk_dynamodb::types::AttributeValue;
 use bigdecimal::BigDecimal;
 use lambda_http::http::StatusCode;
@@ -17,9 +20,6 @@ use media_collector::domain::metrics::{MetricValue, Metrics, Tracker};
 use media_collector::domain::{SessionEvent, SessionStart, call_of, start_tracker};
 use media_collector::http::App;
 use serde_json::{Value, json};
-use support::answers::assert_accepted;
-use support::item_size::item_size;
-use support::{DynamoDbStores, Item, Tables, body_text, config, dynamodb_app, event_json, event_post, n, request};
 
 const T0: i64 = 1_795_435_222_724;
 

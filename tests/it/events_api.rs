@@ -4,21 +4,19 @@
 //! client sees it (404, 410 with its `reason`), retries, and a store fault
 //! answered 500 within the budget with nothing half-written.
 
-mod support;
-
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::support::answers::{assert_accepted, assert_gone};
+use crate::support::{
+    DynamoDbStores, Tables, body_text, config, dynamodb_app, dynamodb_client, dynamodb_endpoint, event, event_body_at,
+    event_post, n, redirected, s, switchable_proxy,
+};
 use aws_sdk_dynamodb::Client;
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use media_collector::http::App;
 use serde_json::{Value, json};
-use support::answers::{assert_accepted, assert_gone};
-use support::{
-    DynamoDbStores, Tables, body_text, config, dynamodb_app, dynamodb_client, dynamodb_endpoint, event, event_body_at,
-    event_post, n, redirected, s, switchable_proxy,
-};
 
 const BUDGET: Duration = Duration::from_millis(600);
 /// Room for the scheduler on a busy two-core machine; the budget is the point.

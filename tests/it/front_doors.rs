@@ -6,10 +6,8 @@
 //! everywhere), send it an event (204) and a preflight (204), each answered
 //! in its source's shape, and the records are in the tables.
 
-mod support;
-
+use crate::support::{Tables, config, dynamodb_app, event_json, s};
 use serde_json::Value;
-use support::{Tables, config, dynamodb_app, event_json, s};
 
 /// The session the samples on the events route are sent to; each test
 /// sends them to the session it started instead.

@@ -7,18 +7,16 @@
 //! answer (one table, `envelope_cases`); and an event that is no HTTP
 //! request is refused with a clear error.
 
-mod support;
-
 use std::path::PathBuf;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::support::{config, event_files, event_json, sample_body};
 use Member::{Absent, Set};
 use media_collector::http::NotHttp;
 use media_collector::store::in_memory::InMemorySessionStore;
 use serde_json::{Value, json};
-use support::{config, event_files, event_json, sample_body};
 
 fn upstream_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/upstream")
@@ -95,7 +93,7 @@ async fn every_upstream_http_fixture_opens_a_session() {
     let fixtures = upstream_fixtures();
     assert!(fixtures.len() >= 25, "found only {} fixtures", fixtures.len());
     for (name, fixture) in fixtures {
-        let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+        let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::default());
         let answer = app
             .invoke(&as_session_start(fixture), "lambda-request-id")
             .await
@@ -111,7 +109,7 @@ async fn every_upstream_http_fixture_opens_a_session() {
 
 #[tokio::test]
 async fn every_sample_event_is_answered_in_its_sources_shape() {
-    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+    let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::default());
     for file in event_files() {
         let event = event_json(&file);
         let answer = app.invoke(&event, "lambda-request-id").await.expect("an HTTP event");
@@ -151,7 +149,7 @@ async fn every_sample_event_is_answered_in_its_sources_shape() {
 
 #[tokio::test]
 async fn an_event_that_is_no_http_request_is_refused() {
-    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+    let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::default());
     for event in [
         json!({ "key1": "value1", "key2": "value2", "key3": "value3" }),
         json!([]),
@@ -442,7 +440,7 @@ async fn every_envelope_member_aws_may_send_odd_gets_its_answer() {
                 value.map_or("(absent)".to_owned(), |v| v.to_string())
             ));
         }
-        let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+        let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::default());
         let answer = app.invoke(&event, "lambda-request-id").await;
         let answer = serde_json::to_value(answer.unwrap_or_else(|e| panic!("{case}: {e}"))).unwrap();
         assert_eq!(answer["statusCode"], status, "{case}: {answer}");

@@ -5,11 +5,13 @@
 //! concurrent events on one session, and faults answered within the budget
 //! with nothing half-written.
 
-mod support;
-
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::support::{
+    EVENT_TYPES, Fault, Intercept, Item, Tables, closed_port, dynamodb_client, dynamodb_endpoint, event_body,
+    event_body_at, faulty_endpoint, intercepting_proxy, m, n, redirected, s, sample_body,
+};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use media_collector::domain::{
@@ -19,10 +21,6 @@ use media_collector::store::dynamodb::DynamoDbEventStore;
 use media_collector::store::dynamodb::DynamoDbSessionStore;
 use media_collector::store::{Appended, EventStore, SessionStore, StoreError};
 use serde_json::Value;
-use support::{
-    EVENT_TYPES, Fault, Intercept, Item, Tables, closed_port, dynamodb_client, dynamodb_endpoint, event_body,
-    event_body_at, faulty_endpoint, intercepting_proxy, m, n, redirected, s, sample_body,
-};
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 

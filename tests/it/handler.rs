@@ -4,19 +4,17 @@
 //! session find [`SESSION_ID`] started in the store; the life of a session
 //! (ended, idle, expired, retries) is played with them further down.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use crate::support::answers::{assert_accepted, assert_cors, assert_gone, header, problem};
+use crate::support::{EVENT_TYPES, body_bytes, body_text, config, event, event_files, event_json, request};
 use lambda_http::http::{Method, StatusCode};
 use media_collector::domain::{SessionId, SessionRecord, SessionStart};
 use media_collector::http::{ApiRequest, App, Route};
 use media_collector::store::SessionStore;
 use media_collector::store::in_memory::InMemorySessionStore;
 use serde_json::Value;
-use support::answers::{assert_accepted, assert_cors, assert_gone, header, problem};
-use support::{EVENT_TYPES, body_bytes, body_text, config, event, event_files, event_json, request};
 use time::OffsetDateTime;
 
 /// The session every sample on the events route is sent to (`events/*-event-*.json`,
@@ -320,7 +318,7 @@ async fn seed(app: &App<InMemorySessionStore>) {
 
 /// An app on an in-memory store where [`SESSION_ID`] was just started.
 async fn live_session(extra: &[(&str, &str)]) -> App<InMemorySessionStore> {
-    let app = support::app(config("sessions", extra), InMemorySessionStore::default());
+    let app = crate::support::app(config("sessions", extra), InMemorySessionStore::default());
     seed(&app).await;
     app
 }
@@ -408,7 +406,7 @@ async fn every_sample_event_gets_its_documented_answer() {
     );
 
     for (file, status, pointers) in EXPECTED {
-        let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+        let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::default());
         let request = event(file);
         let seeded = on_events_route(&request);
         if seeded {
@@ -703,7 +701,7 @@ async fn the_body_is_checked_before_the_session() {
 
 #[tokio::test]
 async fn an_event_store_failure_is_a_500_that_shows_no_internals() {
-    let app = support::app(config("sessions", &[]), InMemorySessionStore::failing());
+    let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::failing());
     let file = "apigw-http-event-play.json";
     let response = app.handle(event(file)).await;
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -724,7 +722,7 @@ async fn an_event_store_failure_is_a_500_that_shows_no_internals() {
 
 #[tokio::test]
 async fn the_stored_request_id_is_api_gateways() {
-    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+    let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::default());
     let response = app.handle(event("apigw-http-session-start.json")).await;
     let id = header(response.headers(), "location")
         .unwrap()
@@ -737,7 +735,7 @@ async fn the_stored_request_id_is_api_gateways() {
 
 #[tokio::test]
 async fn a_store_failure_is_a_500_that_shows_no_internals() {
-    let app = support::app(config("sessions", &[]), InMemorySessionStore::failing());
+    let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::failing());
     let response = app.handle(event("apigw-rest-session-start.json")).await;
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert_cors("500", response.headers());
@@ -755,7 +753,7 @@ async fn a_store_failure_is_a_500_that_shows_no_internals() {
 
 #[tokio::test]
 async fn a_listed_origin_is_echoed_with_vary() {
-    let app = support::app(
+    let app = crate::support::app(
         config(
             "sessions",
             &[("CORS_ALLOW_ORIGIN", "https://other.example,https://player.example.com")],
@@ -837,7 +835,7 @@ fn allowed_names(response: &lambda_http::Response<lambda_http::Body>) -> BTreeSe
 #[tokio::test]
 async fn a_preflight_allows_a_script_set_user_agent() {
     // What Firefox and Safari ask for when a player sets its own User-Agent.
-    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+    let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::default());
     for (file, request) in preflights_asking("content-type,user-agent") {
         let response = app.handle(request).await;
         assert_eq!(response.status(), StatusCode::NO_CONTENT, "{file}");
@@ -859,7 +857,7 @@ async fn a_preflight_allows_a_script_set_user_agent() {
 
 #[tokio::test]
 async fn a_preflight_echoes_only_a_well_formed_list_of_names() {
-    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+    let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::default());
     let base = ["content-type", "idempotency-key"];
     let long_list = vec!["x-header"; 200].join(",");
     for (asked, extra) in [
@@ -883,7 +881,7 @@ async fn a_preflight_echoes_only_a_well_formed_list_of_names() {
 
 #[tokio::test]
 async fn the_body_limit_is_configurable() {
-    let app = support::app(
+    let app = crate::support::app(
         config("sessions", &[("MAX_BODY_BYTES", "100")]),
         InMemorySessionStore::default(),
     );
@@ -897,7 +895,7 @@ const EVENTS_PATH: &str = "/api/v1/sessions/2f3ed621c4405311205073157efc0ebfe417
 
 #[tokio::test]
 async fn other_methods_get_405_and_other_paths_404() {
-    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+    let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::default());
     for (method, path, status) in [
         ("PUT", "/api/v1/sessions", 405),
         ("DELETE", "/api/v1/sessions/", 405),

@@ -2,11 +2,9 @@
 //! `cargo lambda watch` against DynamoDB Local; this test posts to it like a
 //! player would (a session and its events) and finds the records in the tables.
 
-mod support;
-
 use std::time::Duration;
 
-use support::{dynamodb_client, event_items, sample_body, session_item};
+use crate::support::{dynamodb_client, event_items, sample_body, session_item};
 
 fn function_url() -> String {
     std::env::var("MEDIA_COLLECTOR_URL").unwrap_or_else(|_| {
@@ -135,14 +133,14 @@ async fn a_session_reports_its_events_until_it_ends() {
 
     let ts = 1_763_870_881_336_i64;
     for (offset, event_type) in ["play", "ping", "sessionComplete", "sessionEnd"].iter().enumerate() {
-        let body = support::event_body_at(event_type, ts + 10_000 * offset as i64).to_string();
+        let body = crate::support::event_body_at(event_type, ts + 10_000 * offset as i64).to_string();
         let (status, text) = post_json(events_url.clone(), body).await;
         assert_eq!(status, 204, "{event_type}: {text}");
         assert!(text.is_empty(), "{event_type}: {text}");
     }
     let (status, text) = post_json(
         events_url.clone(),
-        support::event_body_at("ping", ts + 50_000).to_string(),
+        crate::support::event_body_at("ping", ts + 50_000).to_string(),
     )
     .await;
     assert_eq!(status, 410, "{text}");

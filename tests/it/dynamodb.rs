@@ -3,11 +3,13 @@
 //! overwrite, and faults (unreachable, hanging, throttling) answered within
 //! the time budget by a 500 from which the function recovers.
 
-mod support;
-
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::support::{
+    Fault, closed_port, config, dynamodb_client, event, faulty_endpoint, fresh_table, full_body, m, n, redirected, s,
+    sample_body, session_item, switchable_proxy,
+};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_http::http::StatusCode;
@@ -15,10 +17,6 @@ use media_collector::domain::{SessionRecord, SessionStart};
 use media_collector::store::dynamodb::DynamoDbSessionStore;
 use media_collector::store::dynamodb::client::{WarmUp, warm_up};
 use media_collector::store::{Created, SessionStore, StoreError};
-use support::{
-    Fault, closed_port, config, dynamodb_client, event, faulty_endpoint, fresh_table, full_body, m, n, redirected, s,
-    sample_body, session_item, switchable_proxy,
-};
 use time::OffsetDateTime;
 
 const BUDGET: Duration = Duration::from_millis(600);
@@ -205,8 +203,8 @@ async fn a_throttling_store_is_retried_then_fails_within_the_budget() {
 async fn the_function_answers_500_while_the_store_is_down_and_recovers() {
     let client = dynamodb_client(BUDGET).await;
     let table = fresh_table(&client).await;
-    let (url, up) = switchable_proxy(support::dynamodb_endpoint()).await;
-    let app = support::dynamodb_app(
+    let (url, up) = switchable_proxy(crate::support::dynamodb_endpoint()).await;
+    let app = crate::support::dynamodb_app(
         &redirected(&client, &url),
         config(&table, &[("STORE_TIMEOUT_MS", "600")]),
     );

@@ -3,15 +3,13 @@
 //! 422; a malformed key is a 400 naming the header. Checked through the
 //! handler on the in-memory store and on DynamoDB Local (the real adapter).
 
-mod support;
-
+use crate::support::{config, dynamodb_client, event_json, fresh_table, request, sample_body};
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Response};
 use media_collector::http::{ApiRequest, App};
 use media_collector::store::in_memory::InMemorySessionStore;
 use media_collector::store::{DownloadedStore, EventStore, SessionStore};
 use serde_json::{Value, json};
-use support::{config, dynamodb_client, event_json, fresh_table, request, sample_body};
 
 fn start(key: Option<&str>, body: &str) -> ApiRequest {
     let mut event = event_json("apigw-http-session-start.json");
@@ -111,7 +109,7 @@ fn sha256_hex(text: &str) -> String {
 
 #[tokio::test]
 async fn with_the_in_memory_store() {
-    let app = support::app(config("sessions", &[]), InMemorySessionStore::default());
+    let app = crate::support::app(config("sessions", &[]), InMemorySessionStore::default());
     replays_conflicts_and_malformed_keys(app).await;
 }
 
@@ -119,7 +117,7 @@ async fn with_the_in_memory_store() {
 async fn with_dynamodb_local() {
     let client = dynamodb_client(std::time::Duration::from_secs(3)).await;
     let table = fresh_table(&client).await;
-    let app = support::dynamodb_app(&client, config(&table, &[]));
+    let app = crate::support::dynamodb_app(&client, config(&table, &[]));
     replays_conflicts_and_malformed_keys(app).await;
 
     // One record under the key's id, written once, with its fingerprint.

@@ -5,16 +5,14 @@
 //! init; the endpoint from `AWS_ENDPOINT_URL_DYNAMODB` or `AWS_ENDPOINT_URL`;
 //! and no credentials at all still gives HTTP answers.
 
-mod support;
-
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::support::function::{Function, command, created_session_id, started, with_local_credentials};
+use crate::support::{dynamodb_client, dynamodb_endpoint, event_json, fresh_tables, session_item};
 use aws_sdk_dynamodb::Client;
 use runtime_api_emulator::{Emulator, Outcome};
 use serde_json::Value;
-use support::function::{Function, command, created_session_id, started, with_local_credentials};
-use support::{dynamodb_client, dynamodb_endpoint, event_json, fresh_tables, session_item};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 

@@ -4,14 +4,12 @@
 //! dimension named there is a root member of the right type), plus what
 //! each kind of answer counts.
 
-mod support;
-
+use crate::support::{config, event};
 use lambda_http::http::StatusCode;
 use media_collector::http::App;
 use media_collector::metrics::{MetricsSink, NAMESPACE, SharedBuffer};
 use media_collector::store::in_memory::InMemorySessionStore;
 use serde_json::{Map, Value, json};
-use support::{config, event};
 
 /// The units EMF accepts (CloudWatch's `StandardUnit`).
 const UNITS: &[&str] = &[
@@ -226,13 +224,13 @@ async fn an_event_written_is_counted_once_and_a_retry_not_again() {
     let created = app.handle(event("apigw-http-session-start.json")).await;
     let location = created.headers()["location"].to_str().unwrap().to_owned();
     let session_id = location.rsplit('/').next().unwrap();
-    let post = |body: Value| support::event_post(session_id, &body);
-    let play = support::event_body_at("play", 1_763_870_881_336);
+    let post = |body: Value| crate::support::event_post(session_id, &body);
+    let play = crate::support::event_body_at("play", 1_763_870_881_336);
     assert_eq!(app.handle(post(play.clone())).await.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.handle(post(play)).await.status(), StatusCode::NO_CONTENT);
-    let end = support::event_body_at("sessionEnd", 1_763_870_891_336);
+    let end = crate::support::event_body_at("sessionEnd", 1_763_870_891_336);
     assert_eq!(app.handle(post(end)).await.status(), StatusCode::NO_CONTENT);
-    let late = support::event_body_at("ping", 1_763_870_901_336);
+    let late = crate::support::event_body_at("ping", 1_763_870_901_336);
     assert_eq!(app.handle(post(late)).await.status(), StatusCode::GONE);
 
     let summary: Vec<(String, u64, u64, bool)> = records(&buffer)

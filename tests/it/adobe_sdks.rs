@@ -7,15 +7,13 @@
 //! once. (The ALB header escaped as `\xE9` is in `raw_payloads.rs`: it needs
 //! the function's binary under the Runtime API.)
 
-mod support;
-
 use std::time::Instant;
 
+use crate::support::answers::{assert_accepted, assert_gone};
+use crate::support::{DynamoDbStores, Tables, body_text, config, dynamodb_app, event_json, event_post, n, request, s};
 use lambda_http::http::StatusCode;
 use media_collector::http::App;
 use serde_json::{Value, json};
-use support::answers::{assert_accepted, assert_gone};
-use support::{DynamoDbStores, Tables, body_text, config, dynamodb_app, event_json, event_post, n, request, s};
 
 const T: i64 = 1_795_435_222_724;
 

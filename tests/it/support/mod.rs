@@ -1,6 +1,5 @@
 //! Helpers shared by the integration tests: sample bodies and events, the
 //! handler's settings, and the DynamoDB Local that `make test` starts.
-#![allow(dead_code)] // each test crate uses its own part of this module
 
 pub mod answers;
 mod faults;
@@ -18,7 +17,6 @@ use media_collector::http::{ApiRequest, RawBody};
 use media_collector::store::dynamodb::client;
 use serde_json::{Value, json};
 
-#[allow(unused_imports)] // each test crate uses its own part of this module
 pub use faults::{Fault, Intercept, closed_port, faulty_endpoint, intercepting_proxy, switchable_proxy};
 
 /// The example body of docs/api.md.
@@ -198,57 +196,6 @@ pub fn app<
 ) -> media_collector::http::App<S> {
     let (sink, _buffer) = media_collector::metrics::MetricsSink::buffer();
     media_collector::http::App::with_metrics(config, store, sink)
-}
-
-/// Checks that `parsed` failed with exactly the `expected` errors, each a
-/// `(pointer, words its message must contain)`.
-pub fn assert_errors<T: std::fmt::Debug>(
-    case: &str,
-    parsed: Result<T, media_collector::domain::InvalidBody>,
-    expected: &[(&str, &str)],
-) {
-    let errors = match parsed {
-        Ok(value) => panic!("{case}: accepted as {value:?}, expected errors {expected:?}"),
-        Err(invalid) => invalid.errors().to_vec(),
-    };
-    let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.pointer.as_str(), e.detail.as_str())).collect();
-    assert_eq!(
-        errors.len(),
-        expected.len(),
-        "{case}: expected {expected:?}, found {found:?}"
-    );
-    for (pointer, words) in expected {
-        assert!(
-            found.iter().any(|(p, detail)| p == pointer && detail.contains(words)),
-            "{case}: no error at {pointer:?} saying {words:?}; found {found:?}"
-        );
-    }
-}
-
-/// A change to a sample body: set the value at a pointer, or remove it.
-pub enum Change {
-    Set(&'static str, Value),
-    Remove(&'static str),
-}
-
-/// `body` with `changes` applied, in order.
-pub fn changed(mut body: Value, changes: &[Change]) -> Value {
-    for change in changes {
-        let (pointer, value) = match change {
-            Change::Set(pointer, value) => (*pointer, Some(value.clone())),
-            Change::Remove(pointer) => (*pointer, None),
-        };
-        let (parent, key) = pointer.rsplit_once('/').expect("a pointer below the root");
-        let parent = body
-            .pointer_mut(parent)
-            .and_then(Value::as_object_mut)
-            .expect("the parent is an object");
-        match value {
-            Some(value) => parent.insert(key.to_owned(), value),
-            None => parent.remove(key),
-        };
-    }
-    body
 }
 
 /// The event types a player may send, `contentComplete` included.

@@ -5,15 +5,13 @@
 //! do not retry a 400. Each must be answered as a collector must, and what
 //! was accepted must be in the tables exactly as sent.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::answers::{assert_accepted, assert_gone};
+use crate::support::{DynamoDbStores, Tables, body_text, config, dynamodb_app, event, event_post, n, s};
 use lambda_http::http::StatusCode;
 use media_collector::http::App;
 use serde_json::{Value, json};
-use support::answers::{assert_accepted, assert_gone};
-use support::{DynamoDbStores, Tables, body_text, config, dynamodb_app, event, event_post, n, s};
 
 const T: i64 = 1_795_435_222_724;
 
@@ -39,7 +37,7 @@ async fn start(app: &App<DynamoDbStores>) -> String {
 }
 
 /// The stored event under `key`, as DynamoDB holds it.
-async fn stored_event(tables: &Tables, id: &str, key: &str) -> support::Item {
+async fn stored_event(tables: &Tables, id: &str, key: &str) -> crate::support::Item {
     tables
         .event_items(id)
         .await
@@ -252,9 +250,9 @@ async fn a_session_pinging_one_playhead_stalls_after_the_stall_timeout() {
 async fn a_preflight_allows_the_headers_a_player_asks_for() {
     let tables = Tables::new().await;
     let app = app(&tables, &[]);
-    let mut preflight = support::event_json("apigw-http-preflight.json");
+    let mut preflight = crate::support::event_json("apigw-http-preflight.json");
     preflight["headers"]["access-control-request-headers"] = json!("content-type,user-agent");
-    let response = app.handle(support::request(&preflight)).await;
+    let response = app.handle(crate::support::request(&preflight)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT, "{}", body_text(&response));
     let allowed = response.headers()["access-control-allow-headers"]
         .to_str()
@@ -274,12 +272,12 @@ async fn a_schema_fetched_with_post_is_served_as_with_get() {
     let tables = Tables::new().await;
     let app = app(&tables, &[]);
     let fetch = |method: &str| {
-        let mut request = support::event_json("apigw-http-session-start.json");
+        let mut request = crate::support::event_json("apigw-http-session-start.json");
         request["rawPath"] = json!("/api/v1/schemas/play");
         request["requestContext"]["http"]["path"] = json!("/api/v1/schemas/play");
         request["requestContext"]["http"]["method"] = json!(method);
         request["routeKey"] = json!(format!("{method} /api/v1/schemas/{{eventType}}"));
-        support::request(&request)
+        crate::support::request(&request)
     };
     let get = app.handle(fetch("GET")).await;
     let post = app.handle(fetch("POST")).await;

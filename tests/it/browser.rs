@@ -21,15 +21,13 @@
 //!
 //! [`App::invoke`]: media_collector::http::App::invoke
 
-#[path = "browser/engines.rs"]
 mod engines;
-#[path = "browser/server.rs"]
 mod server;
-mod support;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use crate::support::{Item, dynamodb_client, event_items};
 use aws_sdk_dynamodb::Client;
 use engines::{Browser, Engine, WorkDir};
 use http_body_util::Full;
@@ -38,7 +36,6 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 use server::{Api, Seen, plain, read_body, serve};
 use sha2::{Digest, Sha256};
-use support::{Item, dynamodb_client, event_items};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
