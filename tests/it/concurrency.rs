@@ -12,7 +12,7 @@ use crate::support::{
     dynamodb_client, dynamodb_endpoint, event_items, event_json, fresh_table, fresh_tables, session_item,
 };
 use futures_util::future::join_all;
-use runtime_api_emulator::{Emulator, Outcome};
+use media_collector_test_support::emulator::{Emulator, Outcome};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::support::function::{Function, command, created_session_id, started, with_local_credentials};
 use crate::support::{dynamodb_client, dynamodb_endpoint, event_json, fresh_tables, session_item};
 use aws_sdk_dynamodb::Client;
-use runtime_api_emulator::{Emulator, Outcome};
+use media_collector_test_support::emulator::{Emulator, Outcome};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

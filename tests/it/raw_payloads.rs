@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::function::{Function, command, started, with_local_credentials};
 use crate::support::{dynamodb_client, dynamodb_endpoint, event_json, fresh_tables, session_item};
-use runtime_api_emulator::{Emulator, Outcome};
+use media_collector_test_support::emulator::{Emulator, Outcome};
 use serde_json::{Value, json};
 
 /// Stands in the JSON text for the raw bytes put there afterwards.

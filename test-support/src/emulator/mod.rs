@@ -1,5 +1,5 @@
-//! runtime-api-emulator: a local AWS Lambda Runtime API, so that a Lambda
-//! function binary can run on this machine as it runs in Lambda, and be timed.
+//! A local AWS Lambda Runtime API, so that a Lambda function binary can run
+//! on this machine as it runs in Lambda, and be timed.
 //!
 //! Start an [`Emulator`], spawn the function's binary with
 //! [`Emulator::lambda_env`], then [`Emulator::invoke`] it with events. The
@@ -14,7 +14,7 @@
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! use runtime_api_emulator::{Emulator, Outcome};
+//! use media_collector_test_support::emulator::{Emulator, Outcome};
 //! let emulator = Emulator::start().await?;
 //! let mut function = tokio::process::Command::new("target/release/my-function")
 //!     .envs(emulator.lambda_env())
@@ -30,8 +30,6 @@
 //! # Ok(())
 //! # }
 //! ```
-#![forbid(unsafe_code)]
-
 mod server;
 mod state;
 

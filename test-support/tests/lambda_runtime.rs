@@ -15,7 +15,7 @@ use futures_util::future::join_all;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use lambda_runtime::{LambdaEvent, service_fn};
-use runtime_api_emulator::{Emulator, EmulatorConfig, EmulatorError, Invocation, Outcome};
+use media_collector_test_support::emulator::{Emulator, EmulatorConfig, EmulatorError, Invocation, Outcome};
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::{oneshot, watch};
 
-use crate::Outcome;
+use super::Outcome;
 
 /// An event on its way to the runtime.
 #[derive(Debug)]

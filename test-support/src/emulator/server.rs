@@ -19,8 +19,8 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::Outcome;
-use crate::state::State;
+use super::Outcome;
+use super::state::State;
 
 const PREFIX: &str = "/2018-06-01/runtime/";
 /// How long each invocation may run, as Lambda's `Lambda-Runtime-Deadline-Ms` says.
