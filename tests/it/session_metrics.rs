@@ -406,3 +406,36 @@ async fn a_ping_after_100_pings_costs_at_most_6_write_units() {
     );
     eprintln!("record {record_size} B, event {event_size} B: {units} write units per ping");
 }
+
+/// QoE values at the edges of what DynamoDB holds (as the API test sends
+/// them) still give storable metrics: a `timeToStart` of 1e-130 ms is below
+/// DynamoDB's smallest number in seconds, and is stored as 0.
+#[tokio::test]
+async fn qoe_values_at_dynamodbs_edges_give_storable_metrics() {
+    let tables = Tables::new().await;
+    let app = app(&tables);
+    let mut start = adobe_vod();
+    start["qoeData"] =
+        json!({"media.qoe.timeToStart": 1e-130, "media.qoe.bitrate": 1e-130, "media.qoe.droppedFrames": 1e-130});
+    let id = created(&app.handle(post("/api/v1/sessions", &start)).await);
+    let mut event = call(1, 0, "play");
+    event["qoeData"] = json!({"media.qoe.timeToStart": 1e-130, "media.qoe.bitrate": 8.7e125});
+    assert_accepted("edge values", &app.handle(event_post(&id, &event)).await);
+    let mut second = call(2, 1, "bitrateChange");
+    second["qoeData"] = json!({"media.qoe.bitrate": 1.2345678901234567e125});
+    assert_accepted("a second bitrate", &app.handle(event_post(&id, &second)).await);
+    assert_accepted("a ping", &app.handle(event_post(&id, &call(3, 2, "ping"))).await);
+    let record = tables.session_item(&id).await;
+    assert_eq!(
+        record["metrics"].as_m().unwrap()["timeToStart"],
+        AttributeValue::N("0".into())
+    );
+    let batch = Value::Array(vec![start, event, second]);
+    let response = app
+        .handle_until(
+            post("/api/v1/downloaded", &batch),
+            Some(Instant::now() + Duration::from_secs(60)),
+        )
+        .await;
+    created(&response);
+}

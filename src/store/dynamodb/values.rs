@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::schema::{CUSTOM_METADATA, EVENT_TYPE, PARAMS, PLAYER_TIME, PLAYHEAD, QOE_DATA, TS};
 use crate::domain::metrics::{MetricValue, Metrics, Tracker};
-use crate::domain::{CustomerId, Fingerprint, ParamValue, PlayerTime, Scalar};
+use crate::domain::{CustomerId, Decimal, Fingerprint, ParamValue, PlayerTime, Scalar};
 
 /// `playerTime`: `playhead` and `ts`, both N.
 pub(super) fn player_time(player_time: &PlayerTime) -> AttributeValue {
@@ -77,7 +77,7 @@ pub(super) fn metrics(metrics: &Metrics) -> AttributeValue {
             .iter()
             .map(|(name, value)| {
                 let value = match value {
-                    MetricValue::Number(text) => AttributeValue::N(text.clone()),
+                    MetricValue::Number(text) => AttributeValue::N(storable(text)),
                     MetricValue::Bool(flag) => AttributeValue::Bool(*flag),
                     MetricValue::States(states) => AttributeValue::M(
                         states
@@ -86,7 +86,7 @@ pub(super) fn metrics(metrics: &Metrics) -> AttributeValue {
                                 let fields = HashMap::from([
                                     ("isSet".to_owned(), AttributeValue::Bool(true)),
                                     ("count".to_owned(), AttributeValue::N(metric.count.to_string())),
-                                    ("time".to_owned(), AttributeValue::N(metric.time.clone())),
+                                    ("time".to_owned(), AttributeValue::N(storable(&metric.time))),
                                 ]);
                                 (state.clone(), AttributeValue::M(fields))
                             })
@@ -97,6 +97,34 @@ pub(super) fn metrics(metrics: &Metrics) -> AttributeValue {
             })
             .collect(),
     )
+}
+
+/// A metric's exact decimal text as DynamoDB can hold it: every metric a
+/// client can push out of DynamoDB's range (a `timeToStart` of `1e-130`
+/// milliseconds is `1e-133` seconds; an average of bitrates near `1e125`
+/// has more than 38 digits) is rounded to 38 significant digits, and a
+/// magnitude below `1e-130` is 0. Every value a real player sends is
+/// written as computed.
+fn storable(text: &str) -> String {
+    use bigdecimal::{BigDecimal, Zero};
+    let Ok(number) = text.parse::<serde_json::Number>() else {
+        return text.to_owned();
+    };
+    if Decimal::from_json(&number).is_ok() {
+        return text.to_owned();
+    }
+    let Ok(value) = text.parse::<BigDecimal>() else {
+        return "0".to_owned();
+    };
+    if value.abs() < BigDecimal::new(1.into(), 130) {
+        return "0".to_owned();
+    }
+    let rounded = value.with_prec(38).normalized();
+    if rounded.is_zero() {
+        "0".to_owned()
+    } else {
+        rounded.to_plain_string()
+    }
 }
 
 /// `metricsState`: the computation's compact encoding, as B.
@@ -126,5 +154,22 @@ fn json(value: &AttributeValue) -> Value {
             Value::Object(members.iter().map(|(key, value)| (key.clone(), json(value))).collect())
         }
         _ => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_are_kept_within_what_dynamodb_holds() {
+        assert_eq!(storable("9.999"), "9.999");
+        assert_eq!(storable("0"), "0");
+        let tiny = format!("0.{}1", "0".repeat(132));
+        assert_eq!(storable(&tiny), "0");
+        let long = format!("1{}.5", "3".repeat(60));
+        let kept = storable(&long);
+        assert!(Decimal::from_json(&kept.parse().unwrap()).is_ok(), "{kept}");
+        assert!(kept.starts_with("1333333333"), "{kept}");
     }
 }
