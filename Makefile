@@ -9,7 +9,8 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --no-print-directory
 
-# Extra arguments for `cargo test`, e.g. make test ARGS='sessions -- --nocapture'
+# Extra arguments for `cargo test`, e.g. make test ARGS='--test it session_metrics -- --nocapture'
+# (the integration tests are one binary, `it`; its tests are named module::test)
 ARGS ?=
 
 .PHONY: help tools run demo replay test api-test lint fmt shellcheck build sam-build deploy bench
@@ -30,7 +31,7 @@ help: ## list the targets and the variables they read
 	@echo '  DDB_PORT               run, demo: port of DynamoDB Local (default 8000)'
 	@echo '  TEST_PORT              test, api-test: port of the function (default 9100, or any free port)'
 	@echo '  TEST_DDB_PORT          test, api-test: port of DynamoDB Local (default 8100, or any free port)'
-	@echo '  ARGS                   test: extra cargo test arguments, e.g. ARGS="sessions -- --nocapture"'
+	@echo '  ARGS                   test: extra cargo test arguments, e.g. ARGS="--test it session_metrics -- --nocapture"'
 	@echo '  API_URL                api-test: test this running function instead of starting one; demo: the function (default http://127.0.0.1:PORT)'
 	@echo '  API_TEST_SEED          test, api-test: schemathesis seed (default fixed; "random" for a new one)'
 	@echo '  API_TEST_MAX_EXAMPLES  test, api-test: cases per operation and phase (default 300)'
@@ -59,7 +60,7 @@ test: ## lint, cargo test and the api test against DynamoDB Local and cargo lamb
 api-test: ## schemathesis: the running function against openapi.yaml (API_URL=... to test one already running)
 	@scripts/api-test.sh
 
-lint: ## cargo fmt --check, clippy -D warnings, the docs' links (tests/links.rs), cfn-lint template.yaml, shellcheck
+lint: ## cargo fmt --check, clippy -D warnings, the docs' links (tests/it/links.rs), cfn-lint template.yaml, shellcheck
 	@scripts/lint.sh
 
 fmt: ## format the Rust code

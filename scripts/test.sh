@@ -3,9 +3,11 @@
 # `make test` (and CI): tools, lint, then the whole test suite against real
 # local services:
 #   1. scripts/tools.sh, scripts/lint.sh (fmt check, clippy -D warnings, links, cfn-lint, shellcheck)
-#   2. DynamoDB Local on TEST_DDB_PORT (default 8100, or a free port), table created
-#   3. test binaries built (cargo test --workspace --locked --no-run: the function
-#      and the bench's crates, e.g. the Runtime API emulator against lambda_runtime)
+#   2. DynamoDB Local on TEST_DDB_PORT (default 8100, or a free port), both tables
+#      created (examples/local_dynamodb.rs, with test-support's starter)
+#   3. test binaries built (cargo test --workspace --locked --no-run: the function's
+#      one integration-test binary tests/it, test-support's tests, e.g. the Runtime
+#      API emulator against lambda_runtime, and the bench's crates)
 #   4. cargo lambda watch on TEST_PORT (default 9100, or a free port), waited
 #      for until OPTIONS /api/v1/sessions answers 204 (fails at once if the
 #      function does not compile or exits)
@@ -19,7 +21,9 @@
 # their tails printed on failure; cargo test's output: target/test-services/cargo-test.log;
 # the api test's JUnit report: target/test-services/api-test/junit.xml.
 #
-# Usage: scripts/test.sh [cargo test args...]   e.g. scripts/test.sh sessions -- --nocapture
+# Usage: scripts/test.sh [cargo test args...]   e.g. scripts/test.sh --test it session_metrics -- --nocapture
+# (the function's integration tests are one binary, `it`, whose tests are named
+# module::test, e.g. session_metrics::worked_example_1_adobe_timeline_1_call_by_call)
 # Environment: TEST_DDB_PORT, TEST_PORT (a set port must be free), TABLE_NAME,
 #   WATCH_READY_TIMEOUT (seconds, default 600), SKIP_LINT=1 (skip step 1's lint),
 #   API_TEST_SEED, API_TEST_MAX_EXAMPLES (step 6; see lib.sh's run_api_test).
@@ -29,7 +33,7 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 cd -- "$MC_ROOT"
 
 "$MC_ROOT/scripts/tools.sh"
-# The browser test (tests/browser.rs) starts this Chromium and this Firefox.
+# The browser test (tests/it/browser.rs) starts this Chromium and this Firefox.
 CHROMIUM=$(chromium_bin) || die "no Chromium found: run 'make tools' (it installs Debian's $CHROMIUM_APT_PACKAGE) or set CHROMIUM"
 export CHROMIUM
 FIREFOX=$(firefox_bin) || die "no Firefox found: run 'make tools' (it installs Debian's $FIREFOX_APT_PACKAGE) or set FIREFOX"

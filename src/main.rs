@@ -14,10 +14,7 @@ use media_collector::config::Config;
 use media_collector::http::{App, RepairLayer, invocation_deadline};
 use media_collector::logging;
 use media_collector::store::Stores;
-use media_collector::store::client;
-use media_collector::store::dynamodb::DynamoDbSessionStore;
-use media_collector::store::dynamodb_events::DynamoDbEventStore;
-use media_collector::store::dynamodb_refused::DynamoDbRefusedStore;
+use media_collector::store::dynamodb::{DynamoDbEventStore, DynamoDbRefusedStore, DynamoDbSessionStore, client};
 use serde_json::Value;
 
 #[cfg(feature = "mimalloc")]

@@ -25,11 +25,10 @@ use std::process::ExitCode;
 
 use media_collector::config::Config;
 use media_collector::http::{App, Outcome};
-use media_collector::store::dry_run::DryRun;
-use media_collector::store::dynamodb::DynamoDbSessionStore;
-use media_collector::store::dynamodb_events::DynamoDbEventStore;
-use media_collector::store::dynamodb_refused::{DynamoDbRefusedStore, KeptCall};
-use media_collector::store::{DownloadedStore, EventStore, RefusedStore, SessionStore, Stores, client};
+use media_collector::store::dynamodb::dry_run::DryRun;
+use media_collector::store::dynamodb::refused::KeptCall;
+use media_collector::store::dynamodb::{DynamoDbEventStore, DynamoDbRefusedStore, DynamoDbSessionStore, client};
+use media_collector::store::{DownloadedStore, EventStore, RefusedStore, SessionStore, Stores};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 

@@ -3,7 +3,9 @@
 //! `Idempotency-Key` header, the session id comes from the key instead of a
 //! random UUID, so the retry lands on the same record; the body's
 //! fingerprint, stored with the record, tells a replay (same body: the same
-//! session again) from a conflict (another body under a used key).
+//! session again) from a conflict (another body under a used key). That
+//! rule, [`when_id_taken`], is the one every store applies when a session
+//! write finds its id taken (a downloaded batch's id works the same way).
 
 use std::fmt::Write;
 
@@ -73,6 +75,29 @@ impl Fingerprint {
     }
 }
 
+/// What a session write means when a session already holds its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdTaken {
+    /// The same idempotent start (or downloaded batch) is stored: a replay,
+    /// answered as the first write was; nothing is written.
+    Replay,
+    /// The write's key names a session stored with another body, or with
+    /// none: a conflict the client must resolve with a new key.
+    KeyReused,
+    /// A write without a key (a random id) found its id taken.
+    AlreadyExists,
+}
+
+/// The rule: a write whose body has fingerprint `ours` (`None` without an
+/// `Idempotency-Key`) found its id held by a session stored with `stored`.
+pub fn when_id_taken(ours: Option<&Fingerprint>, stored: Option<&Fingerprint>) -> IdTaken {
+    match (ours, stored) {
+        (Some(ours), Some(stored)) if ours == stored => IdTaken::Replay,
+        (Some(_), _) => IdTaken::KeyReused,
+        (None, _) => IdTaken::AlreadyExists,
+    }
+}
+
 fn write_canonical(value: &Value, out: &mut String) {
     match value {
         Value::Object(object) => {
@@ -139,6 +164,17 @@ mod tests {
             key.session_id().as_str(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn a_taken_id_is_a_replay_only_for_the_same_fingerprint() {
+        let ours = fingerprint(r#"{"a":1}"#);
+        let other = fingerprint(r#"{"a":2}"#);
+        assert_eq!(when_id_taken(Some(&ours), Some(&ours.clone())), IdTaken::Replay);
+        assert_eq!(when_id_taken(Some(&ours), Some(&other)), IdTaken::KeyReused);
+        assert_eq!(when_id_taken(Some(&ours), None), IdTaken::KeyReused);
+        assert_eq!(when_id_taken(None, Some(&ours)), IdTaken::AlreadyExists);
+        assert_eq!(when_id_taken(None, None), IdTaken::AlreadyExists);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub use event_key::{BODY_DIGITS, KeyForm, KeyTaken, when_taken};
 pub use event_record::EventRecord;
 pub use event_type::{EventType, UnknownEventType};
 pub use field_errors::{FieldError, InvalidBody};
-pub use idempotency::{Fingerprint, IdempotencyKey};
+pub use idempotency::{Fingerprint, IdTaken, IdempotencyKey, when_id_taken};
 pub use params::{AuthState, CustomerId, ParamValue};
 pub use player_time::PlayerTime;
 pub use refused_call::{BODY_ROOM, BodyEncoding, KeptBody, RefusedCall, SHARDS, day, raw_body};

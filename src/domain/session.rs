@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::timestamp::{rfc3339_millis, to_millis};
-use super::{Fingerprint, IdempotencyKey, SessionStart};
+use super::{Fingerprint, IdTaken, IdempotencyKey, SessionStart};
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
@@ -117,6 +117,12 @@ impl SessionRecord {
     /// `createdAt`: RFC 3339, UTC, with milliseconds (`2026-11-23T04:00:00.123Z`).
     pub fn created_at_rfc3339(&self) -> String {
         rfc3339_millis(self.created_at)
+    }
+
+    /// What a write of this record means when a session stored with the
+    /// fingerprint `stored` already holds its id ([`super::when_id_taken`]).
+    pub fn when_id_taken(&self, stored: Option<&Fingerprint>) -> IdTaken {
+        super::when_id_taken(self.fingerprint.as_ref(), stored)
     }
 }
 

@@ -7,7 +7,7 @@ use lambda_http::{Body, Response};
 use serde_json::{Value, json};
 
 use crate::domain::{GoneReason, InvalidBody};
-use crate::store::{EventStoreError, StoreError};
+use crate::store::StoreError;
 
 /// The request header of an idempotent session start.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -48,10 +48,7 @@ pub enum ApiError {
     #[error("session not stored: {source}")]
     NotStored { source: StoreError, request_id: String },
     #[error("event not stored: {source}")]
-    EventNotStored {
-        source: EventStoreError,
-        request_id: String,
-    },
+    EventNotStored { source: StoreError, request_id: String },
     #[error("the handler panicked")]
     Panicked { request_id: String },
 }

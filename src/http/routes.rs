@@ -24,7 +24,7 @@ use crate::domain::{
     DownloadedRoute, EventRecord, Fingerprint, IdempotencyKey, SessionEvent, SessionId, SessionRecord, SessionStart,
     single_start,
 };
-use crate::store::{Created, DownloadedStore, EventStore, EventStoreError, SessionStore, StoreError};
+use crate::store::{Created, DownloadedStore, EventStore, SessionStore, StoreError};
 
 /// What a layer of the request's stack gives back: the answer, and what the
 /// request came to.
@@ -134,8 +134,8 @@ impl<S: SessionStore + EventStore + DownloadedStore> App<S> {
             .await;
         match appended {
             Ok(appended) => Ok(Answer::EventAccepted(appended)),
-            Err(EventStoreError::UnknownSession) => Err(ApiError::UnknownSession),
-            Err(EventStoreError::Gone(reason)) => Err(ApiError::SessionGone(reason)),
+            Err(StoreError::UnknownSession) => Err(ApiError::UnknownSession),
+            Err(StoreError::Gone(reason)) => Err(ApiError::SessionGone(reason)),
             Err(source) => Err(ApiError::EventNotStored {
                 source,
                 request_id: exchange.ids.stored().to_owned(),

@@ -4,6 +4,9 @@
 //! told to fail, to test the 500 path, and its clock can be moved forward,
 //! to test sessions that have gone idle or expired. A downloaded session is
 //! kept whole or not at all, as the DynamoDB adapter's commit point makes it.
+//! Built only for tests (`cfg(test)` and the `test-support` feature, which
+//! the crate's own dev-dependency on itself turns on for `tests/`), never
+//! into the release binary.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
@@ -14,7 +17,7 @@ use crate::domain::{
     SessionRecord, call_of, start_tracker, when_taken,
 };
 
-use super::{Appended, Created, DownloadedStore, EventStore, EventStoreError, RefusedStore, SessionStore, StoreError};
+use super::{Appended, Created, DownloadedStore, EventStore, RefusedStore, SessionStore, StoreError, id_taken};
 
 #[derive(Debug, Default)]
 pub struct InMemorySessionStore {
@@ -129,15 +132,11 @@ impl InMemorySessionStore {
 impl SessionStore for InMemorySessionStore {
     async fn create(&self, record: &SessionRecord) -> Result<Created, StoreError> {
         if self.is_failing() {
-            return Err(StoreError::Failed("the in-memory store was told to fail".into()));
+            return Err(StoreError::failed("the in-memory store was told to fail"));
         }
         let mut state = self.state();
         if let Some(existing) = state.sessions.get(record.session_id.as_str()) {
-            return match (&record.fingerprint, &existing.record.fingerprint) {
-                (Some(ours), Some(theirs)) if ours == theirs => Ok(Created::Replayed),
-                (Some(_), _) => Err(StoreError::KeyReused),
-                (None, _) => Err(StoreError::AlreadyExists),
-            };
+            return id_taken(record, existing.record.fingerprint.as_ref());
         }
         state.sessions.insert(
             record.session_id.to_string(),
@@ -160,9 +159,9 @@ impl SessionStore for InMemorySessionStore {
 }
 
 impl EventStore for InMemorySessionStore {
-    async fn append(&self, record: &EventRecord, policy: &SessionPolicy) -> Result<Appended, EventStoreError> {
+    async fn append(&self, record: &EventRecord, policy: &SessionPolicy) -> Result<Appended, StoreError> {
         if self.is_failing() {
-            return Err(EventStoreError::Failed("the in-memory store was told to fail".into()));
+            return Err(StoreError::failed("the in-memory store was told to fail"));
         }
         let mut state = self.state();
         let session_id = record.session_id.as_str();
@@ -177,16 +176,13 @@ impl EventStore for InMemorySessionStore {
                 KeyTaken::Retry => return Ok(Appended::Duplicate),
                 KeyTaken::Try(form) => record = record.in_form(form),
                 KeyTaken::NoKeyLeft => {
-                    return Err(EventStoreError::Failed("two bodies share the key's digits".into()));
+                    return Err(StoreError::failed("two bodies share the key's digits"));
                 }
             }
         }
         let key = record.key();
         let now = record.received_at.saturating_add(state.clock_ahead);
-        let session = state
-            .sessions
-            .get_mut(session_id)
-            .ok_or(EventStoreError::UnknownSession)?;
+        let session = state.sessions.get_mut(session_id).ok_or(StoreError::UnknownSession)?;
         let player_time = &record.event.player_time;
         let arrival = Arrival {
             ts_millis: player_time.ts_millis(),
@@ -195,7 +191,7 @@ impl EventStore for InMemorySessionStore {
         };
         let activity = &mut session.activity;
         if let Some(reason) = policy.gone(activity, &arrival) {
-            return Err(EventStoreError::Gone(reason));
+            return Err(StoreError::Gone(reason));
         }
         // A replayed call that arrived before the last event changes none of these.
         if activity.last_event_at.is_none_or(|last| now >= last) {
@@ -229,7 +225,7 @@ impl EventStore for InMemorySessionStore {
 impl RefusedStore for InMemorySessionStore {
     async fn keep(&self, call: &RefusedCall) -> Result<bool, StoreError> {
         if self.is_failing() {
-            return Err(StoreError::Failed("the in-memory store was told to fail".into()));
+            return Err(StoreError::failed("the in-memory store was told to fail"));
         }
         self.state().refused.push(call.clone());
         Ok(true)
@@ -243,15 +239,12 @@ impl DownloadedStore for InMemorySessionStore {
         _deadline: std::time::Instant,
     ) -> Result<Created, StoreError> {
         if self.is_failing() {
-            return Err(StoreError::Failed("the in-memory store was told to fail".into()));
+            return Err(StoreError::failed("the in-memory store was told to fail"));
         }
         let record = &session.record;
         let mut state = self.state();
         if let Some(existing) = state.sessions.get(record.session_id.as_str()) {
-            return match (&record.fingerprint, &existing.record.fingerprint) {
-                (Some(ours), Some(theirs)) if ours == theirs => Ok(Created::Replayed),
-                _ => Err(StoreError::KeyReused),
-            };
+            return id_taken(record, existing.record.fingerprint.as_ref());
         }
         let arrived_at = session.arrived_at();
         let events = state.events.entry(record.session_id.to_string()).or_default();
@@ -326,7 +319,7 @@ mod tests {
         let after_the_end = event("ping", 1_509_045_327_000, &session, now);
         assert!(matches!(
             store.append(&after_the_end, &policy).await,
-            Err(EventStoreError::Gone(GoneReason::Ended))
+            Err(StoreError::Gone(GoneReason::Ended))
         ));
         let late_arrival = event("ping", 1_509_045_325_500, &session, now);
         assert_eq!(store.append(&late_arrival, &policy).await.unwrap(), Appended::Stored);
@@ -354,19 +347,19 @@ mod tests {
         let ping = event("ping", 1_509_045_325_000, &session, now);
         assert!(matches!(
             store.append(&ping, &policy).await,
-            Err(EventStoreError::Gone(GoneReason::Idle))
+            Err(StoreError::Gone(GoneReason::Idle))
         ));
         store.advance_clock(Duration::from_secs(86_400));
         assert!(matches!(
             store.append(&ping, &policy).await,
-            Err(EventStoreError::Gone(GoneReason::Expired))
+            Err(StoreError::Gone(GoneReason::Expired))
         ));
         let unknown = SessionRecord::new(SessionStart::parse(START).unwrap(), "req".into(), now, 30);
         assert!(matches!(
             store
                 .append(&event("ping", 1_509_045_325_000, &unknown, now), &policy)
                 .await,
-            Err(EventStoreError::UnknownSession)
+            Err(StoreError::UnknownSession)
         ));
     }
 }

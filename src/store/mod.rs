@@ -1,28 +1,18 @@
-//! The ports through which sessions and their events are kept. The handler
-//! only knows these traits; [`dynamodb`], [`dynamodb_events`] and
-//! `dynamodb_downloaded` are the real adapters and [`in_memory`] a fake for
-//! handler tests.
+//! The ports through which sessions and their events are kept: the traits
+//! the handler calls, what they answer, and the one error they fail with.
+//! [`dynamodb`] is the real adapter; `in_memory` (with the `test-support`
+//! feature, never in the release binary) a fake for handler tests.
 
-mod attributes;
-mod backoff;
-mod cancellation;
-pub mod client;
-pub mod dry_run;
 pub mod dynamodb;
-mod dynamodb_downloaded;
-pub mod dynamodb_events;
-pub mod dynamodb_refused;
-mod event_item;
+#[cfg(any(test, feature = "test-support"))]
 pub mod in_memory;
-mod item;
 
 use std::future::Future;
 use std::time::Instant;
 
-use crate::domain::{DownloadedSession, EventRecord, GoneReason, RefusedCall, SessionPolicy, SessionRecord};
-
-pub use event_item::to_event_item;
-pub use item::to_item;
+use crate::domain::{
+    DownloadedSession, EventRecord, Fingerprint, GoneReason, IdTaken, RefusedCall, SessionPolicy, SessionRecord,
+};
 
 /// Keeps new sessions durably.
 pub trait SessionStore: Send + Sync {
@@ -42,31 +32,6 @@ pub enum Created {
     Replayed,
 }
 
-/// Why a session was not stored. The messages are for logs, never for clients.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("a session with this id already exists")]
-    AlreadyExists,
-    #[error("the idempotency key already names a session started with another body")]
-    KeyReused,
-    #[error("the store did not answer within STORE_TIMEOUT_MS")]
-    TimedOut,
-    #[error("the store failed: {0}")]
-    Failed(String),
-}
-
-impl StoreError {
-    /// A short, stable name for logs and metrics.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::AlreadyExists => "store_conflict",
-            Self::KeyReused => "idempotency_key_reused",
-            Self::TimedOut => "store_timeout",
-            Self::Failed(_) => "store_failed",
-        }
-    }
-}
-
 /// Keeps the events of open sessions durably.
 pub trait EventStore: Send + Sync {
     /// Stores `record` if its session takes it at `record.received_at` under
@@ -78,7 +43,7 @@ pub trait EventStore: Send + Sync {
         &self,
         record: &EventRecord,
         policy: &SessionPolicy,
-    ) -> impl Future<Output = Result<Appended, EventStoreError>> + Send;
+    ) -> impl Future<Output = Result<Appended, StoreError>> + Send;
 }
 
 /// An event the store holds: both answer 204.
@@ -90,10 +55,21 @@ pub enum Appended {
     Duplicate,
 }
 
-/// Why an event was not stored. The messages are for logs, never for clients.
+/// An underlying error kept as the source of a [`StoreError::Failed`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why a session or an event was not stored. The messages are for logs,
+/// never for clients; [`StoreError::kind`] names each for logs and metrics.
 #[derive(Debug, thiserror::Error)]
-pub enum EventStoreError {
-    /// No session has this id (404).
+pub enum StoreError {
+    /// A session start's id is taken (by a session started without a key).
+    #[error("a session with this id already exists")]
+    AlreadyExists,
+    /// An `Idempotency-Key` (or a downloaded batch's id) names a session
+    /// stored with another body (422).
+    #[error("the idempotency key already names a session started with another body")]
+    KeyReused,
+    /// No session has the event's id (404).
     #[error("no session has this id")]
     UnknownSession,
     /// The session exists but takes no more events (410).
@@ -101,19 +77,54 @@ pub enum EventStoreError {
     Gone(GoneReason),
     #[error("the store did not answer within STORE_TIMEOUT_MS")]
     TimedOut,
-    #[error("the store failed: {0}")]
-    Failed(String),
+    /// Anything else (500): `message` for the log, `source` the error that
+    /// caused it, when there is one (the SDK's, kept whole).
+    #[error("the store failed: {message}")]
+    Failed {
+        message: String,
+        #[source]
+        source: Option<BoxError>,
+    },
 }
 
-impl EventStoreError {
+impl StoreError {
+    /// A failure with no underlying error (an item this service cannot read).
+    pub fn failed(message: impl Into<String>) -> Self {
+        Self::Failed {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A failure caused by `source`, told in the log as `message`.
+    pub fn failed_by(message: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Self::Failed {
+            message: message.into(),
+            source: Some(source.into()),
+        }
+    }
+
     /// A short, stable name for logs and metrics.
     pub fn kind(&self) -> &'static str {
         match self {
+            Self::AlreadyExists => "store_conflict",
+            Self::KeyReused => "idempotency_key_reused",
             Self::UnknownSession => "session_not_found",
             Self::Gone(_) => "session_gone",
             Self::TimedOut => "store_timeout",
-            Self::Failed(_) => "store_failed",
+            Self::Failed { .. } => "store_failed",
         }
+    }
+}
+
+/// The answer to a write of `record` that found its id held by a session
+/// stored with `stored` as fingerprint: the domain's rule
+/// ([`SessionRecord::when_id_taken`]), for every adapter.
+pub(crate) fn id_taken(record: &SessionRecord, stored: Option<&Fingerprint>) -> Result<Created, StoreError> {
+    match record.when_id_taken(stored) {
+        IdTaken::Replay => Ok(Created::Replayed),
+        IdTaken::KeyReused => Err(StoreError::KeyReused),
+        IdTaken::AlreadyExists => Err(StoreError::AlreadyExists),
     }
 }
 
@@ -191,12 +202,6 @@ impl<S, E, R> Stores<S, E, R> {
     }
 }
 
-impl<S: Send + Sync, E: Send + Sync, R: RefusedStore> RefusedStore for Stores<S, E, R> {
-    fn keep(&self, call: &RefusedCall) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        self.refused.keep(call)
-    }
-}
-
 impl<S: SessionStore, E: Send + Sync, R: Send + Sync> SessionStore for Stores<S, E, R> {
     fn create(&self, record: &SessionRecord) -> impl Future<Output = Result<Created, StoreError>> + Send {
         self.sessions.create(record)
@@ -208,7 +213,7 @@ impl<S: Send + Sync, E: EventStore, R: Send + Sync> EventStore for Stores<S, E, 
         &self,
         record: &EventRecord,
         policy: &SessionPolicy,
-    ) -> impl Future<Output = Result<Appended, EventStoreError>> + Send {
+    ) -> impl Future<Output = Result<Appended, StoreError>> + Send {
         self.events.append(record, policy)
     }
 }
@@ -220,5 +225,11 @@ impl<S: Send + Sync, E: DownloadedStore, R: Send + Sync> DownloadedStore for Sto
         deadline: Instant,
     ) -> impl Future<Output = Result<Created, StoreError>> + Send {
         self.events.create_downloaded(session, deadline)
+    }
+}
+
+impl<S: Send + Sync, E: Send + Sync, R: RefusedStore> RefusedStore for Stores<S, E, R> {
+    fn keep(&self, call: &RefusedCall) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.refused.keep(call)
     }
 }

@@ -21,7 +21,7 @@ prepare each case so that it tests what it means to:
    bodies would often share one `Idempotency-Key` and rightly get `422`.
    Each well-formed key is made unique per case instead; malformed keys are
    sent as generated. Replays and conflicts are tested in
-   tests/idempotency.rs.
+   tests/it/idempotency.rs.
    Likewise, a generated session id names no session (a `404`), and a
    generated `sessionEnd` closes its session, after which every event gets
    `410`. So before each `POST /api/v1/sessions/{sessionId}/events` whose
@@ -30,13 +30,13 @@ prepare each case so that it tests what it means to:
    one. Malformed ids (negative cases on the path parameter) are sent as
    generated, and must get `404` (or `400` when the body breaks a rule too,
    since the body is checked first). Unknown and closed sessions (`404`,
-   `410`) are tested in tests/events_api.rs and tests/end_to_end.rs.
+   `410`) are tested in tests/it/events_api.rs and tests/it/end_to_end.rs.
 3. The answer of `cargo lambda watch` itself, not of the function: the
    emulator refuses a text body (no Content-Type, text/*, application/json)
    that is not UTF-8, or a header value with bytes outside ASCII, with its
    own 500, before invoking anything. API Gateway hands such requests to the
    function, which answers 400 (see the not-UTF-8 and non-ASCII
-   Idempotency-Key samples in events/, checked by tests/handler.rs).
+   Idempotency-Key samples in events/, checked by tests/it/handler.rs).
 
 Every other failure is kept, so any other disagreement fails the run.
 """

@@ -176,10 +176,10 @@ pub async fn run(
 ) -> anyhow::Result<String> {
     let client = ddb.client();
     let events_table = format!("{TABLE}-events");
-    media_collector::table::create_if_missing(&client, TABLE)
+    media_collector::store::dynamodb::schema::create_if_missing(&client, TABLE)
         .await
         .map_err(|error| anyhow::anyhow!("create {TABLE} in DynamoDB Local: {error}"))?;
-    media_collector::table::create_events_table_if_missing(&client, &events_table)
+    media_collector::store::dynamodb::schema::create_events_table_if_missing(&client, &events_table)
         .await
         .map_err(|error| anyhow::anyhow!("create table {events_table} in DynamoDB Local: {error}"))?;
     let store = Store {

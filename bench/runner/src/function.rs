@@ -8,7 +8,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use runtime_api_emulator::{Emulator, EmulatorConfig, Invocation, Outcome};
+use media_collector_test_support::emulator::{Emulator, EmulatorConfig, EmulatorError, Invocation, Outcome};
+use media_collector_test_support::function::{command, with_local_credentials};
 use serde_json::Value;
 use tokio::process::{Child, Command};
 
@@ -66,21 +67,11 @@ impl Running {
         }
         let output = std::fs::File::create(&launch.log).with_context(|| format!("create {}", launch.log.display()))?;
 
-        let mut command = Command::new(&function.binary);
+        // Only what Lambda provides: none of the caller's AWS settings or HOME.
+        let mut lambda = command(&function.binary, &emulator, launch.table, &launch.store.endpoint);
+        with_local_credentials(&mut lambda);
+        let mut command = Command::from(lambda);
         command
-            // Only what Lambda provides: none of the caller's AWS settings or HOME.
-            .env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-            .env("LANG", "en_US.UTF-8")
-            .env("TZ", ":UTC")
-            .envs(emulator.lambda_env())
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_ACCESS_KEY_ID", "local")
-            .env("AWS_SECRET_ACCESS_KEY", "local")
-            .env("TABLE_NAME", launch.table)
-            .env("EVENTS_TABLE_NAME", format!("{}-events", launch.table))
-            .env("AWS_ENDPOINT_URL_DYNAMODB", &launch.store.endpoint)
             .stdin(Stdio::null())
             .stdout(output.try_clone()?)
             .stderr(output)
@@ -146,7 +137,7 @@ impl Running {
     }
 
     /// One invocation with any event: the answer as it came, unchecked.
-    pub async fn invoke(&self, event: Value) -> Result<Invocation, runtime_api_emulator::EmulatorError> {
+    pub async fn invoke(&self, event: Value) -> Result<Invocation, EmulatorError> {
         self.emulator.invoke(event).await
     }
 

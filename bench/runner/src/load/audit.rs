@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use anyhow::Context;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
-use media_collector::table::{EVENT_SORT_KEY, PARTITION_KEY};
+use media_collector::store::dynamodb::schema::{EVENT_SORT_KEY, PARTITION_KEY};
 
 /// What the tables hold against what was acknowledged.
 #[derive(Debug, Clone, Default)]

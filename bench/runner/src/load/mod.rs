@@ -104,10 +104,10 @@ pub async fn measure(
 ) -> anyhow::Result<LoadFigures> {
     let events_table = format!("{SESSIONS_TABLE}-events");
     let client = ddb.client();
-    media_collector::table::create_if_missing(&client, SESSIONS_TABLE)
+    media_collector::store::dynamodb::schema::create_if_missing(&client, SESSIONS_TABLE)
         .await
         .map_err(|error| anyhow::anyhow!("create {SESSIONS_TABLE} in DynamoDB Local: {error}"))?;
-    media_collector::table::create_events_table_if_missing(&client, &events_table)
+    media_collector::store::dynamodb::schema::create_events_table_if_missing(&client, &events_table)
         .await
         .map_err(|error| anyhow::anyhow!("create {events_table} in DynamoDB Local: {error}"))?;
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
-use runtime_api_emulator::{EmulatorError, Invocation, Outcome};
+use media_collector_test_support::emulator::{EmulatorError, Invocation, Outcome};
 
 use super::viewers::{Sent, Templates, Viewer, session_of};
 use crate::function::Running;

