@@ -47,10 +47,14 @@ struct RequestRecord {
     rejected_kept: Option<u64>,
     /// A refused call that could not be kept; absent when nothing is kept.
     rejected_not_kept: Option<u64>,
+    /// DynamoDB write units the request consumed, as DynamoDB reported them.
+    write_units: Option<f64>,
+    /// DynamoDB read units the request consumed.
+    read_units: Option<f64>,
 }
 
 /// What a request did, as far as the metrics are concerned.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RequestOutcome {
     pub request_id: String,
     pub status: u16,
@@ -66,6 +70,10 @@ pub struct RequestOutcome {
     pub store_latency: Option<Duration>,
     /// A refusal that is kept: whether it was (`None`: not one, or no table).
     pub kept: Option<bool>,
+    /// The DynamoDB write and read units the request consumed, when it
+    /// made DynamoDB calls.
+    pub write_units: Option<f64>,
+    pub read_units: Option<f64>,
 }
 
 /// Where the records go: stdout in production, a buffer in tests.
@@ -115,6 +123,8 @@ impl MetricsSink {
             store_latency: outcome.store_latency,
             rejected_kept: outcome.kept.map(u64::from),
             rejected_not_kept: outcome.kept.map(|kept| u64::from(!kept)),
+            write_units: outcome.write_units,
+            read_units: outcome.read_units,
         };
         self.0.append(RootEntry::new(record.close()));
     }

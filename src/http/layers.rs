@@ -21,6 +21,7 @@ use super::routes::{Handled, Handling};
 use crate::config::AllowedOrigins;
 use crate::domain::SessionId;
 use crate::metrics::{MetricsSink, RequestOutcome};
+use crate::store::capacity;
 
 /// The longest path written to the log line; the rest is cut.
 const LOGGED_PATH_CHARS: usize = 200;
@@ -94,6 +95,7 @@ fn log_line(exchange: &Exchange<'_>, outcome: &Outcome) {
 }
 
 fn metrics_of(exchange: &Exchange<'_>, outcome: &Outcome) -> RequestOutcome {
+    let consumed = capacity::current();
     RequestOutcome {
         request_id: exchange.ids.lambda.to_owned(),
         status: outcome.status.as_u16(),
@@ -104,6 +106,8 @@ fn metrics_of(exchange: &Exchange<'_>, outcome: &Outcome) -> RequestOutcome {
         store_failed: outcome.store_error.is_some(),
         store_latency: outcome.store_latency,
         kept: outcome.keep.metric(),
+        write_units: consumed.map(|consumed| consumed.write_units),
+        read_units: consumed.map(|consumed| consumed.read_units),
     }
 }
 

@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use crate::config::Config;
 use crate::metrics::MetricsSink;
-use crate::store::{DownloadedStore, EventStore, RefusedStore, SessionStore};
+use crate::store::{DownloadedStore, EventStore, RefusedStore, SessionStore, capacity};
 use exchange::Exchange;
 use keep::KeepRefused;
 use layers::{CatchPanics, Wrap};
@@ -121,7 +121,9 @@ impl<S: SessionStore + EventStore + DownloadedStore + RefusedStore> App<S> {
             .layer(Wrap(&self.config.allowed_origins))
             .layer(CatchPanics)
             .service(Routes { app: self });
-        match stack.call(&exchange).await {
+        // The request's DynamoDB calls report what they consumed to this
+        // request's meter; `Observe` reads it for the metrics record.
+        match capacity::metered(stack.call(&exchange)).await.0 {
             Ok(handled) => handled.response,
             Err(never) => match never {},
         }

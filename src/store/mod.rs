@@ -3,6 +3,7 @@
 //! [`dynamodb`] is the real adapter; `in_memory` (with the `test-support`
 //! feature, never in the release binary) a fake for handler tests.
 
+pub mod capacity;
 pub mod dynamodb;
 #[cfg(any(test, feature = "test-support"))]
 pub mod in_memory;

@@ -10,6 +10,7 @@
 
 mod adobe_sdks;
 mod browser;
+mod capacity;
 mod concurrency;
 mod corpus;
 mod credentials;

@@ -23,10 +23,10 @@ use media_collector::store::Stores;
 use media_collector::store::dynamodb::{DynamoDbEventStore, DynamoDbRefusedStore, DynamoDbSessionStore};
 use serde_json::{Value, json};
 
-type Keeping = Stores<DynamoDbSessionStore, DynamoDbEventStore, DynamoDbRefusedStore>;
+pub(crate) type Keeping = Stores<DynamoDbSessionStore, DynamoDbEventStore, DynamoDbRefusedStore>;
 
 /// A fresh rejected table beside `tables`.
-async fn rejected_table(tables: &Tables) -> String {
+pub(crate) async fn rejected_table(tables: &Tables) -> String {
     let name = format!("{}-rejected", tables.sessions);
     media_collector::store::dynamodb::schema::create_rejected_table_if_missing(&tables.client, &name)
         .await
@@ -36,7 +36,7 @@ async fn rejected_table(tables: &Tables) -> String {
 
 /// The function as `main` wires it, keeping refused calls in `rejected`
 /// through `client`, and its metrics records.
-fn keeping_app(
+pub(crate) fn keeping_app(
     tables: &Tables,
     client: &Client,
     rejected: &str,

@@ -16,7 +16,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::config::{SharedCredentialsProvider, SharedHttpClient};
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use aws_smithy_async::rt::sleep::TokioSleep;
 use aws_smithy_http_client::tls;
 
@@ -173,6 +173,7 @@ pub async fn warm_up(client: &Client, table_name: &str, limit: Duration) -> Warm
         .get_item()
         .table_name(table_name)
         .key(PARTITION_KEY, AttributeValue::S(WARM_UP_KEY.to_owned()))
+        .return_consumed_capacity(ReturnConsumedCapacity::Total)
         .send();
     let outcome = match tokio::time::timeout(limit, read).await {
         Ok(Ok(_)) => WarmUp::Ready,

@@ -27,7 +27,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, ReturnConsumedCapacity, WriteRequest};
 use futures_util::TryStreamExt;
 
 use super::backoff::Backoff;
@@ -38,7 +38,7 @@ use super::schema::{DOWNLOADED, ENDED_AT, EVENT_COUNT, IDEMPOTENCY_FINGERPRINT, 
 use super::session_item::to_item_with;
 use super::sessions::put_new;
 use crate::domain::{DownloadedSession, Fingerprint, epoch_millis, rfc3339_millis};
-use crate::store::{Created, DownloadedStore, StoreError, id_taken};
+use crate::store::{Created, DownloadedStore, StoreError, capacity, id_taken};
 
 /// Items in one `BatchWriteItem` call: DynamoDB's limit.
 pub const BATCH_ITEMS: usize = 25;
@@ -98,9 +98,11 @@ impl DynamoDbEventStore {
             .projection_expression("#id, #fingerprint")
             .expression_attribute_names("#id", PARTITION_KEY)
             .expression_attribute_names("#fingerprint", IDEMPOTENCY_FINGERPRINT)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(failure)?;
+        capacity::read(read.consumed_capacity());
         Ok(read.item.map(|item| {
             item.get(IDEMPOTENCY_FINGERPRINT)
                 .and_then(|value| value.as_s().ok())
@@ -117,9 +119,11 @@ impl DynamoDbEventStore {
                 .client
                 .batch_write_item()
                 .request_items(&self.events_table, requests)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await
                 .map_err(failure)?;
+            capacity::write(written.consumed_capacity());
             requests = written
                 .unprocessed_items
                 .and_then(|mut left| left.remove(&self.events_table))

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 
 use super::events::DynamoDbEventStore;
 use super::failure;
@@ -25,6 +25,7 @@ impl SessionStore for DryRun {
             .table_name(&self.0.sessions_table)
             .key(PARTITION_KEY, AttributeValue::S(record.session_id.to_string()))
             .consistent_read(true)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map_err(failure)?;

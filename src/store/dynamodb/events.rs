@@ -52,7 +52,8 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, CancellationReason, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, CancellationReason, Put, ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update,
 };
 
 use super::backoff::Backoff;
@@ -67,7 +68,7 @@ use super::{failed, failure};
 use crate::domain::{
     Arrival, EventRecord, KeyForm, KeyTaken, SessionPolicy, call_of, epoch_millis, rfc3339_millis, when_taken,
 };
-use crate::store::{Appended, EventStore, StoreError};
+use crate::store::{Appended, EventStore, StoreError, capacity};
 
 /// Pauses between tries of a conflicting transaction: doubling from the
 /// first to the longest, each with a random part so that the events of one
@@ -200,9 +201,13 @@ impl DynamoDbEventStore {
             .fold(read, |read, (placeholder, name)| {
                 read.expression_attribute_names(*placeholder, *name)
             })
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
-            .map(|read| read.item)
+            .map(|read| {
+                capacity::read(read.consumed_capacity());
+                read.item
+            })
             .map_err(failure)
     }
 
@@ -217,9 +222,11 @@ impl DynamoDbEventStore {
                 .key(PARTITION_KEY, AttributeValue::S(record.session_id.to_string()))
                 .key(EVENT_SORT_KEY, AttributeValue::S(record.key()))
                 .consistent_read(true)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await
                 .map_err(failure)?;
+            capacity::read(read.consumed_capacity());
             let Some(holder) = read.item else {
                 return Err(refusal);
             };
@@ -242,10 +249,14 @@ impl DynamoDbEventStore {
             .transact_write_items()
             .transact_items(session)
             .transact_items(event)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
         {
-            Ok(_) => Ok(()),
+            Ok(written) => {
+                capacity::write(written.consumed_capacity());
+                Ok(())
+            }
             Err(SdkError::ServiceError(service)) => match service.into_err() {
                 TransactWriteItemsError::TransactionCanceledException(cancelled) => {
                     Err(Written::Cancelled(cancelled.cancellation_reasons().to_vec()))

@@ -11,14 +11,14 @@ use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::failure;
 use crate::domain::{BodyEncoding, RefusedCall, SHARDS, day, raw_body, rfc3339_millis};
-use crate::store::{RefusedStore, StoreError};
+use crate::store::{RefusedStore, StoreError, capacity};
 
 pub use super::schema::{REJECTED_PARTITION_KEY as DAY_SHARD, REJECTED_SORT_KEY as ARRIVAL};
 /// The longest a keep may take.
@@ -49,11 +49,15 @@ impl RefusedStore for DynamoDbRefusedStore {
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item(call)))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send();
         match tokio::time::timeout(self.budget, put).await {
             Err(_) => Err(StoreError::TimedOut),
             Ok(Err(error)) => Err(failure(error)),
-            Ok(Ok(_)) => Ok(true),
+            Ok(Ok(written)) => {
+                capacity::write(written.consumed_capacity());
+                Ok(true)
+            }
         }
     }
 }
@@ -134,6 +138,7 @@ impl DynamoDbRefusedStore {
                         .expression_attribute_values(":to", AttributeValue::S(to.clone()))
                         .consistent_read(true)
                         .set_exclusive_start_key(next.take())
+                        .return_consumed_capacity(ReturnConsumedCapacity::Total)
                         .send()
                         .await
                         .map_err(failure)?;
@@ -162,6 +167,7 @@ impl DynamoDbRefusedStore {
             .table_name(&self.table)
             .key(DAY_SHARD, AttributeValue::S(kept.day_shard.clone()))
             .key(ARRIVAL, AttributeValue::S(kept.arrival.clone()))
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
             .send()
             .await
             .map(|_| ())

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, ReturnValuesOnConditionCheckFailure};
 
 use super::failure;
 use super::schema::{CREATED_AT, IDEMPOTENCY_FINGERPRINT, PARTITION_KEY, REQUEST_ID};
 use super::session_item::to_item;
 use crate::domain::{Fingerprint, SessionRecord};
-use crate::store::{Created, SessionStore, StoreError, id_taken};
+use crate::store::{Created, SessionStore, StoreError, capacity, id_taken};
 
 #[derive(Debug, Clone)]
 pub struct DynamoDbSessionStore {
@@ -51,10 +51,14 @@ pub(super) async fn put_new(
         .condition_expression("attribute_not_exists(#id)")
         .expression_attribute_names("#id", PARTITION_KEY)
         .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .return_consumed_capacity(ReturnConsumedCapacity::Total)
         .send()
         .await;
     match written {
-        Ok(_) => Ok(Created::New),
+        Ok(written) => {
+            capacity::write(written.consumed_capacity());
+            Ok(Created::New)
+        }
         Err(error) => classify(error, record),
     }
 }
