@@ -62,7 +62,7 @@ fmt: ## format the Rust code
 shellcheck: tools ## lint scripts/*.sh and .ci/run with shellcheck (a step of make lint)
 	@scripts/lint.sh shellcheck
 
-build: ## the deployable arm64 zip, target/lambda/media-collector/bootstrap.zip (fails over 4 MiB)
+build: ## the deployable arm64 zip, target/lambda/media-collector/bootstrap.zip (fails over 2 MiB)
 	@scripts/build.sh
 
 sam-build: ## sam build --beta-features only, into .aws-sam/build (no AWS account needed)
