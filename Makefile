@@ -11,6 +11,8 @@ MAKEFLAGS += --no-print-directory
 
 # Extra arguments for `cargo test`, e.g. make test ARGS='sessions -- --nocapture'
 ARGS ?=
+# Extra arguments for the bench's runner, e.g. make bench BENCH_ARGS='--also before=PATH'
+BENCH_ARGS ?=
 
 .PHONY: help tools run demo test api-test lint fmt shellcheck build sam-build deploy bench
 
@@ -37,6 +39,7 @@ help: ## list the targets and the variables they read
 	@echo '                         bench: scenario sizes (default 7, 20, 300, 2, 2000); BENCH_NO_BUILD=1 skips cargo build'
 	@echo '  BENCH_LOAD_STEP_SECS   bench: seconds per step of the load test (default 3; quick 1.5)'
 	@echo '  BENCH_LOAD=0, BENCH_LOAD_ONLY=1  bench: skip the load test, or run only it'
+	@echo '  BENCH_ARGS             bench: runner options, e.g. BENCH_ARGS="--also before=PATH" (a previous build beside it)'
 
 tools: ## install the pinned local tools (cargo-lambda, DynamoDB Local, Java, ...) into .tools/
 	@scripts/tools.sh
@@ -71,6 +74,6 @@ sam-build: ## sam build --beta-features only, into .aws-sam/build (no AWS accoun
 deploy: ## sam build && sam deploy --guided (needs AWS credentials; installs the SAM CLI if missing)
 	@scripts/deploy.sh
 
-bench: build ## media-collector vs the bare and naive baselines, cold and warm, then a load test: tables also in target/bench/latest.md
-	@cargo run --release --locked -p media-collector-bench
+bench: build ## media-collector vs the bare and naive baselines (starts and events), units and cost per viewer-hour, a load test: tables also in target/bench/latest.md
+	@cargo run --release --locked -p media-collector-bench -- $(BENCH_ARGS)
 

@@ -279,14 +279,22 @@ pub fn render(builds: &[(&str, &Units, f64, f64)], template: &Template) -> Strin
     for (door, offered, price) in doors {
         let name = format!(
             "**total behind {door}**{}",
-            if offered { " (the template's)" } else { " (the function serves it; the template has none)" }
+            if offered {
+                " (the template's)"
+            } else {
+                " (the function serves it; the template has none)"
+            }
         );
         line(&mut out, &name, &|c| c.behind_the_door() + c.calls * price);
     }
     let _ = writeln!(
         out,
         "\nAn ALB{} is priced by the hour and by load-balancer capacity units, not per request: not in this table.",
-        if template.alb { " (in the template)" } else { " (the function serves one; the template has none)" }
+        if template.alb {
+            " (in the template)"
+        } else {
+            " (the function serves one; the template has none)"
+        }
     );
     out
 }

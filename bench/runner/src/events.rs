@@ -96,6 +96,8 @@ pub async fn measure(
     media_collector::table::create_events_table_if_missing(&client, &events_table)
         .await
         .map_err(|error| anyhow::anyhow!("create {events_table} in DynamoDB Local: {error}"))?;
+    ddb.prime_transactions(TABLE, &events_table, if knobs.quick { 300 } else { 600 })
+        .await?;
     let store = Store {
         endpoint: ddb.url(),
         ca_file: None,

@@ -115,7 +115,6 @@ impl Running {
         self.expected = status;
     }
 
-
     pub fn pid(&self) -> anyhow::Result<u32> {
         self.child.id().with_context(|| format!("{} has exited", self.label))
     }

@@ -70,7 +70,10 @@ mod tests {
 
     #[test]
     fn strings_numbers_and_booleans() {
-        let item = HashMap::from([("id".to_owned(), s("abc")), ("ok".to_owned(), AttributeValue::Bool(true))]);
+        let item = HashMap::from([
+            ("id".to_owned(), s("abc")),
+            ("ok".to_owned(), AttributeValue::Bool(true)),
+        ]);
         assert_eq!(item_size(&item), 2 + 3 + 2 + 1);
         assert_eq!(number_size("0"), 2);
         assert_eq!(number_size("1795435222837"), 7 + 1);

@@ -177,13 +177,12 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
     } else {
         comparison::measure(&knobs, &functions, &ddb, &event, &log_dir, &out_dir).await?
     };
+    // Units per call kind: media-collector and the other builds of it (--also),
+    // before the events phase, while DynamoDB Local has run few transactions
+    // (it slows down as they pile up: docs/benchmark.md).
+    let mut measured_units = Vec::new();
     if !knobs.load_only {
-        events::measure(&knobs, &functions, &ddb, &templates, &log_dir, &mut figures).await?;
-    }
-    // Units and cost: media-collector and the other builds of it (--also).
-    let mut priced = Vec::new();
-    if !knobs.load_only {
-        for (function, figures) in functions.iter().zip(&figures) {
+        for function in &functions {
             if function.label != SUBJECT && !knobs.also.iter().any(|(label, _)| *label == function.label) {
                 continue;
             }
@@ -194,14 +193,26 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
                 units.hour().0,
                 units.hour().1
             );
-            priced.push((
-                function.label.clone(),
+            measured_units.push((function.label.clone(), units));
+        }
+        events::measure(&knobs, &functions, &ddb, &templates, &log_dir, &mut figures).await?;
+    }
+    // The cost needs each build's warm start and event p50.
+    let priced: Vec<(String, units::Units, f64, f64)> = measured_units
+        .into_iter()
+        .filter_map(|(label, units)| {
+            let figures = functions
+                .iter()
+                .position(|f| f.label == label)
+                .and_then(|i| figures.get(i))?;
+            Some((
+                label,
                 units,
                 figures.warm_p50_ms.unwrap_or_default(),
                 figures.event_p50_ms.unwrap_or_default(),
-            ));
-        }
-    }
+            ))
+        })
+        .collect();
     // A downloaded session against the same events one by one (media-collector only).
     let downloaded_section = match functions.iter().find(|f| f.label == SUBJECT) {
         Some(subject) if !knobs.load_only => downloaded::run(subject, &ddb, &event, &log_dir, &knobs).await?,

@@ -76,7 +76,10 @@ pub fn calls() -> Vec<Call> {
     pings(&mut calls, PINGS_BEFORE_PAUSE);
     calls.push(call("pauseStart", 0, false));
     calls.push(call("play", 20_000, false));
-    pings(&mut calls, CONTENT_S / (CONTENT_PING_MS / 1000) - PINGS_BEFORE_AD - PINGS_BEFORE_PAUSE);
+    pings(
+        &mut calls,
+        CONTENT_S / (CONTENT_PING_MS / 1000) - PINGS_BEFORE_AD - PINGS_BEFORE_PAUSE,
+    );
     calls.push(call("sessionComplete", 0, false));
     calls.push(call("sessionEnd", 0, false));
     calls

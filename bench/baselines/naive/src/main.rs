@@ -68,7 +68,9 @@ async fn start_session(client: &Client, table: &str, body: &Value) -> Result<Res
 }
 
 async fn add_event(client: &Client, tables: &Tables, session_id: &str, body: &Value) -> Result<Response<Body>, Error> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_millis();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis();
     let event_key = format!(
         "{}#{}",
         body["playerTime"]["ts"],
