@@ -75,5 +75,7 @@ deploy: ## sam build && sam deploy --guided (needs AWS credentials; installs the
 	@scripts/deploy.sh
 
 bench: build ## media-collector vs the bare and naive baselines (starts and events), units and cost per viewer-hour, a load test: tables also in target/bench/latest.md
-	@cargo run --release --locked -p media-collector-bench -- $(BENCH_ARGS)
+	@# The runner (and so the baselines it builds) keeps opt-level "s": only
+	@# media-collector's own build follows Cargo.toml's release profile ("z").
+	@CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo run --release --locked -p media-collector-bench -- $(BENCH_ARGS)
 

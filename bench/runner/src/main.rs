@@ -128,8 +128,16 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
     // The load test alone needs media-collector alone.
     let functions = if knobs.load_only { &all[2..] } else { &all[..] };
     if knobs.build {
-        for (_, package, target) in functions.iter().copied() {
-            build(&paths.root, package, target.map(PathBuf::as_path), &[], &[]).await?;
+        for (label, package, target) in functions.iter().copied() {
+            // The baselines keep the release settings they have always been
+            // measured with (opt-level "s", fat LTO, one codegen unit,
+            // stripped), whatever media-collector's own profile says.
+            let env: &[(&str, &str)] = if label == SUBJECT {
+                &[]
+            } else {
+                &[("CARGO_PROFILE_RELEASE_OPT_LEVEL", "s")]
+            };
+            build(&paths.root, package, target.map(PathBuf::as_path), env, &[]).await?;
         }
     }
     let levers = knobs.levers && !knobs.load_only;
@@ -293,7 +301,10 @@ async fn build(
     // on would rebuild those crates here and again in a plain `cargo build`.
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
+        // Nor the runner's own profile settings (make bench builds it with
+        // opt-level "s"): only `env` changes a build.
         if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_PROFILE_")
             || [
                 "CARGO_MANIFEST_DIR",
                 "CARGO_MANIFEST_PATH",
