@@ -57,11 +57,7 @@ impl Template {
         let memory = yaml
             .lines()
             .find(|line| line.trim_start().starts_with("MemorySize:"))
-            .and_then(|line| {
-                line.split(|c: char| !c.is_ascii_digit())
-                    .filter(|s| !s.is_empty())
-                    .next_back()
-            })
+            .and_then(|line| line.split(|c: char| !c.is_ascii_digit()).rfind(|s| !s.is_empty()))
             .and_then(|n| n.parse().ok())
             .ok_or_else(|| anyhow::anyhow!("template.yaml has no MemorySize"))?;
         let has = |needle: &str| yaml.lines().any(|line| line.trim() == needle);
