@@ -12,6 +12,8 @@ MAKEFLAGS += --no-print-directory
 # Extra arguments for `cargo test`, e.g. make test ARGS='--test it session_metrics -- --nocapture'
 # (the integration tests are one binary, `it`; its tests are named module::test)
 ARGS ?=
+# Extra arguments for the bench's runner, e.g. make bench BENCH_ARGS='--also before=PATH'
+BENCH_ARGS ?=
 
 .PHONY: help tools run demo replay test api-test lint fmt shellcheck build sam-build deploy bench
 
@@ -40,6 +42,7 @@ help: ## list the targets and the variables they read
 	@echo '                         bench: scenario sizes (default 7, 20, 300, 2, 2000); BENCH_NO_BUILD=1 skips cargo build'
 	@echo '  BENCH_LOAD_STEP_SECS   bench: seconds per step of the load test (default 3; quick 1.5)'
 	@echo '  BENCH_LOAD=0, BENCH_LOAD_ONLY=1  bench: skip the load test, or run only it'
+	@echo '  BENCH_ARGS             bench: runner options, e.g. BENCH_ARGS="--also before=PATH" (a previous build beside it)'
 
 tools: ## install the pinned local tools (cargo-lambda, DynamoDB Local, Java, ...) into .tools/
 	@scripts/tools.sh
@@ -69,7 +72,7 @@ fmt: ## format the Rust code
 shellcheck: tools ## lint scripts/*.sh and .ci/run with shellcheck (a step of make lint)
 	@scripts/lint.sh shellcheck
 
-build: ## the deployable arm64 zip, target/lambda/media-collector/bootstrap.zip (fails over 4 MiB)
+build: ## the deployable arm64 zip, target/lambda/media-collector/bootstrap.zip (fails over 2 MiB)
 	@scripts/build.sh
 
 sam-build: ## sam build --beta-features only, into .aws-sam/build (no AWS account needed)
@@ -78,6 +81,8 @@ sam-build: ## sam build --beta-features only, into .aws-sam/build (no AWS accoun
 deploy: ## sam build && sam deploy --guided (needs AWS credentials; installs the SAM CLI if missing)
 	@scripts/deploy.sh
 
-bench: build ## media-collector vs the bare and naive baselines, cold and warm, then a load test: tables also in target/bench/latest.md
-	@cargo run --release --locked -p media-collector-bench
+bench: build ## media-collector vs the bare and naive baselines (starts and events), units and cost per viewer-hour, a load test: tables also in target/bench/latest.md
+	@# The runner (and so the baselines it builds) keeps opt-level "s": only
+	@# media-collector's own build follows Cargo.toml's release profile ("z").
+	@CARGO_PROFILE_RELEASE_OPT_LEVEL=s cargo run --release --locked -p media-collector-bench -- $(BENCH_ARGS)
 

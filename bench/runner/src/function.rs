@@ -1,7 +1,8 @@
 //! One function process under its own Runtime API emulator: spawned fresh
 //! with the environment Lambda would give it (and nothing of the caller's),
 //! its output in a log file, killed when dropped. The helpers check every
-//! answer is a 201, so a broken function cannot produce pretty numbers.
+//! answer has the status expected (a 201 for a start, a 204 for an event),
+//! so a broken function cannot produce pretty numbers.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -49,6 +50,8 @@ pub struct Running {
     pub spawned_at: Instant,
     log: PathBuf,
     event: Value,
+    /// The status every answer to `event` must have (201 unless set).
+    expected: u16,
 }
 
 impl Running {
@@ -93,7 +96,14 @@ impl Running {
             spawned_at,
             log: launch.log,
             event: event.clone(),
+            expected: 201,
         })
+    }
+
+    /// The status the answers to the spawn's event must have (201 by default:
+    /// a session start; 204 for an event).
+    pub fn expect_status(&mut self, status: u16) {
+        self.expected = status;
     }
 
     pub fn pid(&self) -> anyhow::Result<u32> {
@@ -109,15 +119,17 @@ impl Running {
             event,
             label,
             log,
+            expected,
             ..
         } = self;
+        let expected = *expected;
         let failure = |what: String| anyhow!("{label} {what}\n{}", log_tail(log));
         let both = async { tokio::join!(emulator.first_poll(TIMEOUT), emulator.invoke(event.clone())) };
         tokio::select! {
             (polled, invoked) = both => {
                 let polled = polled.map_err(|error| failure(format!("did not finish its init: {error}")))?;
                 let invocation = invoked.map_err(|error| failure(error.to_string()))?;
-                check_created(invocation).map(|invocation| (polled, invocation)).map_err(failure)
+                check_status(invocation, expected).map(|invocation| (polled, invocation)).map_err(failure)
             }
             status = child.wait() => {
                 let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
@@ -126,14 +138,20 @@ impl Running {
         }
     }
 
-    /// One invocation with the bench's event; fails unless the answer is a 201.
+    /// One invocation with the bench's event; fails unless the answer has
+    /// the expected status (201 unless set).
     pub async fn invoke_created(&self) -> anyhow::Result<Invocation> {
+        self.invoke_expecting(self.event.clone(), self.expected).await
+    }
+
+    /// One invocation with any event; fails unless the answer's status is `status`.
+    pub async fn invoke_expecting(&self, event: Value, status: u16) -> anyhow::Result<Invocation> {
         let invocation = self
             .emulator
-            .invoke(self.event.clone())
+            .invoke(event)
             .await
             .map_err(|error| self.failure(&error.to_string()))?;
-        check_created(invocation).map_err(|what| self.failure(&what))
+        check_status(invocation, status).map_err(|what| self.failure(&what))
     }
 
     /// One invocation with any event: the answer as it came, unchecked.
@@ -164,11 +182,11 @@ impl Running {
     }
 }
 
-/// The invocation if the function answered `201 Created`, else what it did instead.
-fn check_created(invocation: Invocation) -> Result<Invocation, String> {
+/// The invocation if the function answered `status`, else what it did instead.
+fn check_status(invocation: Invocation, status: u16) -> Result<Invocation, String> {
     match &invocation.outcome {
-        Outcome::Response(answer) if answer["statusCode"] == 201 => Ok(invocation),
-        Outcome::Response(answer) => Err(format!("answered {answer} instead of a 201")),
+        Outcome::Response(answer) if answer["statusCode"] == status => Ok(invocation),
+        Outcome::Response(answer) => Err(format!("answered {answer} instead of a {status}")),
         Outcome::Error(error) => Err(format!("failed the invocation: {error}")),
     }
 }

@@ -1,8 +1,10 @@
 //! `make bench`: media-collector next to two baselines, `bench-bare` (the
 //! floor: the runtime alone) and `bench-naive` (the function as a typical
 //! user writes it), each process spawned fresh under its own local Lambda
-//! Runtime API, against DynamoDB Local (plain and behind TLS) and a stub.
-//! Then a load test of media-collector alone (`load/`): a player workload
+//! Runtime API, against DynamoDB Local (plain and behind TLS) and a stub:
+//! the session start, then the events route (`events`). Then each build of
+//! media-collector plays a viewer-hour for its DynamoDB units per call kind
+//! (`units`) and what the hour costs at list prices (`cost`). Then a load test of media-collector alone (`load/`): a player workload
 //! at increasing offered load, every acknowledged write checked in
 //! DynamoDB Local afterwards. Prints the markdown tables and writes them to
 //! `target/bench/latest.md`.
@@ -10,14 +12,19 @@
 #![forbid(unsafe_code)]
 
 mod comparison;
+mod cost;
 mod downloaded;
+mod events;
 mod function;
+mod item_size;
 mod knobs;
 mod levers;
 mod load;
 mod report;
 mod scenarios;
 mod services;
+mod units;
+mod viewer_hour;
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
@@ -32,6 +39,8 @@ use report::Figures;
 use services::ddb_local::DynamoDbLocal;
 
 const EVENT_FILE: &str = "events/apigw-http-session-start.json";
+/// The events route's request, made a ping to a session the bench created.
+const SESSION_EVENT_FILE: &str = "events/apigw-http-event-play.json";
 /// The function compared with the baseline "naive" in the ratio column.
 const SUBJECT: &str = "media-collector";
 const BASELINE: &str = "naive";
@@ -119,8 +128,16 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
     // The load test alone needs media-collector alone.
     let functions = if knobs.load_only { &all[2..] } else { &all[..] };
     if knobs.build {
-        for (_, package, target) in functions.iter().copied() {
-            build(&paths.root, package, target.map(PathBuf::as_path), &[], &[]).await?;
+        for (label, package, target) in functions.iter().copied() {
+            // The baselines keep the release settings they have always been
+            // measured with (opt-level "s", fat LTO, one codegen unit,
+            // stripped), whatever media-collector's own profile says.
+            let env: &[(&str, &str)] = if label == SUBJECT {
+                &[]
+            } else {
+                &[("CARGO_PROFILE_RELEASE_OPT_LEVEL", "s")]
+            };
+            build(&paths.root, package, target.map(PathBuf::as_path), env, &[]).await?;
         }
     }
     let levers = knobs.levers && !knobs.load_only;
@@ -160,12 +177,50 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
         std::fs::read_to_string(paths.root.join(EVENT_FILE)).with_context(|| format!("read {EVENT_FILE}"))?;
     let event: Value = serde_json::from_str(&event_text).with_context(|| format!("parse {EVENT_FILE}"))?;
 
+    let templates = load::viewers::Templates::new(event.clone(), read_json(&paths.root, SESSION_EVENT_FILE)?)?;
+
     let ddb = DynamoDbLocal::start(&paths.tools, &log_dir).await?;
     let mut figures = if knobs.load_only {
         Vec::new()
     } else {
         comparison::measure(&knobs, &functions, &ddb, &event, &log_dir, &out_dir).await?
     };
+    // Units per call kind: media-collector and the other builds of it (--also),
+    // before the events phase, while DynamoDB Local has run few transactions
+    // (it slows down as they pile up: docs/benchmark.md).
+    let mut measured_units = Vec::new();
+    if !knobs.load_only {
+        for function in &functions {
+            if function.label != SUBJECT && !knobs.also.iter().any(|(label, _)| *label == function.label) {
+                continue;
+            }
+            let units = units::measure(function, &ddb, &templates, &log_dir).await?;
+            eprintln!(
+                "==> units, {:<15} the viewer-hour: {:.0} write and {:.0} read units",
+                function.label,
+                units.hour().0,
+                units.hour().1
+            );
+            measured_units.push((function.label.clone(), units));
+        }
+        events::measure(&knobs, &functions, &ddb, &templates, &log_dir, &mut figures).await?;
+    }
+    // The cost needs each build's warm start and event p50.
+    let priced: Vec<(String, units::Units, f64, f64)> = measured_units
+        .into_iter()
+        .filter_map(|(label, units)| {
+            let figures = functions
+                .iter()
+                .position(|f| f.label == label)
+                .and_then(|i| figures.get(i))?;
+            Some((
+                label,
+                units,
+                figures.warm_p50_ms.unwrap_or_default(),
+                figures.event_p50_ms.unwrap_or_default(),
+            ))
+        })
+        .collect();
     // A downloaded session against the same events one by one (media-collector only).
     let downloaded_section = match functions.iter().find(|f| f.label == SUBJECT) {
         Some(subject) if !knobs.load_only => downloaded::run(subject, &ddb, &event, &log_dir, &knobs).await?,
@@ -195,6 +250,15 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
         let columns: Vec<(&str, &Figures)> = functions.iter().map(|f| f.label.as_str()).zip(figures.iter()).collect();
         report::render(&knobs, &caption, &columns, SUBJECT, BASELINE)
     };
+    if !priced.is_empty() {
+        let yaml = std::fs::read_to_string(paths.root.join("template.yaml")).context("read template.yaml")?;
+        let template = cost::Template::parse(&yaml)?;
+        let builds: Vec<(&str, &units::Units, f64, f64)> = priced
+            .iter()
+            .map(|(label, units, start, event)| (label.as_str(), units, *start, *event))
+            .collect();
+        table.push_str(&cost::render(&builds, &template));
+    }
     table.push_str(&downloaded_section);
     if let Some(load) = &load {
         table.push('\n');
@@ -208,6 +272,11 @@ async fn run(knobs: Knobs) -> anyhow::Result<()> {
         load.verdict()?;
     }
     Ok(())
+}
+
+fn read_json(root: &Path, file: &str) -> anyhow::Result<Value> {
+    let text = std::fs::read_to_string(root.join(file)).with_context(|| format!("read {file}"))?;
+    serde_json::from_str(&text).with_context(|| format!("parse {file}"))
 }
 
 pub(crate) fn ms(duration: std::time::Duration) -> f64 {
@@ -232,7 +301,10 @@ async fn build(
     // on would rebuild those crates here and again in a plain `cargo build`.
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
+        // Nor the runner's own profile settings (make bench builds it with
+        // opt-level "s"): only `env` changes a build.
         if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_PROFILE_")
             || [
                 "CARGO_MANIFEST_DIR",
                 "CARGO_MANIFEST_PATH",

@@ -13,7 +13,7 @@
 
 mod audit;
 mod steps;
-mod viewers;
+pub mod viewers;
 
 use std::path::Path;
 use std::time::Duration;

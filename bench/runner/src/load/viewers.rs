@@ -122,7 +122,7 @@ impl Templates {
         Ok(Self { start, event })
     }
 
-    fn start_event(&self, ts: u64) -> Value {
+    pub fn start_event(&self, ts: u64) -> Value {
         let mut event = self.start.clone();
         let mut body: Value = serde_json::from_str(event["body"].as_str().unwrap_or_default()).unwrap_or_default();
         body["playerTime"] = json!({ "playhead": 0, "ts": ts });
@@ -132,7 +132,7 @@ impl Templates {
         event
     }
 
-    fn session_event(&self, session_id: &str, event_type: &str, playhead_s: u64, ts: u64) -> Value {
+    pub fn session_event(&self, session_id: &str, event_type: &str, playhead_s: u64, ts: u64) -> Value {
         let mut event = self.event.clone();
         let path = format!("/api/v1/sessions/{session_id}/events");
         event["rawPath"] = json!(path);
