@@ -415,24 +415,25 @@ WATCH_FAILED_REGEX='^error: could not compile|ERROR command exited'
 # BASE_URL (e.g. http://127.0.0.1:9100): the examples, coverage, fuzzing and
 # stateful phases, API_TEST_MAX_EXAMPLES cases per operation and phase
 # (default 300) from seed API_TEST_SEED (default fixed, so a run can be
-# repeated; set API_TEST_SEED=random for a fresh one). tests/api/hooks.py
+# repeated; set API_TEST_SEED=random for a fresh one), API_TEST_WORKERS
+# cases at once (default 4: the function mostly waits on DynamoDB Local). tests/api/hooks.py
 # drops the reports that are not contradictions, and gives each event a live
 # session of its own, started on BASE_URL (it says which and why).
 # Schemathesis's own state and its JUnit report go to WORK_DIR. Fails when it
 # finds anything, or when an operation of openapi.yaml was not tested.
 run_api_test() {
   local url=$1 work_dir=$2
-  local seed=${API_TEST_SEED:-20261123} max_examples=${API_TEST_MAX_EXAMPLES:-300}
+  local seed=${API_TEST_SEED:-20261123} max_examples=${API_TEST_MAX_EXAMPLES:-300} workers=${API_TEST_WORKERS:-4}
   local seed_args=(--seed "$seed")
   [[ $seed == random ]] && seed_args=()
   need_venv_tool schemathesis "schemathesis==$SCHEMATHESIS_VERSION"
   mkdir -p -- "$work_dir"
   rm -f -- "$work_dir/junit.xml"
-  log "schemathesis run openapi.yaml --url $url (checks: all; max examples: $max_examples; seed: $seed; report: ${work_dir#"$MC_ROOT"/}/junit.xml)"
+  log "schemathesis run openapi.yaml --url $url (checks: all; max examples: $max_examples; seed: $seed; workers: $workers; report: ${work_dir#"$MC_ROOT"/}/junit.xml)"
   local status=0
   (cd -- "$work_dir" &&
     SCHEMATHESIS_HOOKS="$MC_ROOT/tests/api/hooks.py" schemathesis --no-color run "$MC_ROOT/openapi.yaml" \
-      --url "$url" --checks all --max-examples "$max_examples" "${seed_args[@]}" \
+      --url "$url" --checks all --max-examples "$max_examples" --workers "$workers" "${seed_args[@]}" \
       --report junit --report-junit-path "$work_dir/junit.xml") || status=$?
   ((status == 0)) || return "$status"
   # A run that skipped an operation (the events route, say) proves nothing

@@ -23,8 +23,8 @@ lint_clippy() {
 }
 
 lint_links() {
-  log "cargo test --locked --test it links:: (every relative link and anchor in the Markdown files)"
-  cargo test --locked --test it links::
+  log "cargo test --workspace --locked --test it links:: (every relative link and anchor in the Markdown files)"
+  cargo test --workspace --locked --test it links::
 }
 
 lint_cfn-lint() {

@@ -1,5 +1,5 @@
 //! The compact binary form of a [`Tracker`] for the session record's
-//! `metricsState` (METRICS.md §3.1 size budget): a version byte, LEB128 varints,
+//! `metricsState` (docs/api.md#how-time-is-counted size budget): a version byte, LEB128 varints,
 //! times as deltas, kinds as one-byte codes, decimals as exact (scale, mantissa).
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! Session metrics (SPEC §12, METRICS.md): what a session's calls mean, computed
+//! Session metrics (docs/api.md#8a-session-metrics): what a session's calls mean, computed
 //! from that session's calls alone with bounded state. Pure: no I/O, no clock.
 //!
 //! Use: [`Tracker::start`] at the sessionStart, [`Tracker::accept`] for each

@@ -1,10 +1,10 @@
 //! The inputs of the metrics: the sessionStart and each event, reduced to what
-//! METRICS.md §2 reads from them, plus the event kinds with their tie rank (§3.3).
+//! docs/api.md#the-metrics reads from them, plus the event kinds with their tie rank (docs/api.md#how-time-is-counted).
 
 use bigdecimal::BigDecimal;
 
-/// An event's `eventType`, as far as the metrics tell them apart (METRICS.md §4.2).
-/// `contentComplete` maps to [`Kind::SessionComplete`] (SPEC E2).
+/// An event's `eventType`, as far as the metrics tell them apart (docs/api.md#what-the-player-is-doing).
+/// `contentComplete` maps to [`Kind::SessionComplete`] (rule E2, docs/api.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
     Play,
@@ -76,7 +76,7 @@ impl Kind {
         })
     }
 
-    /// The tie rank of METRICS.md §3.3 for calls of equal `ts`: closers inner to
+    /// The tie rank of docs/api.md#how-time-is-counted for calls of equal `ts`: closers inner to
     /// outer, openers outer to inner, then playback.
     pub fn rank(self) -> u8 {
         match self {
@@ -110,7 +110,7 @@ impl Kind {
     }
 }
 
-/// The QoE values a call carries (METRICS.md §2: `qoeData["media.qoe.X"]`, else
+/// The QoE values a call carries (docs/api.md#the-metrics: `qoeData["media.qoe.X"]`, else
 /// `qoeData["X"]`, else `params["media.qoe.X"]`; non-numbers left out by the caller).
 /// `time_to_start` is in milliseconds, as sent.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -141,7 +141,7 @@ impl Qoe {
     }
 }
 
-/// What the metrics read from the sessionStart (METRICS.md §2).
+/// What the metrics read from the sessionStart (docs/api.md#the-metrics).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Start {
     /// `playerTime.ts`, ms.
@@ -158,7 +158,7 @@ pub struct Start {
     pub qoe: Qoe,
 }
 
-/// What the metrics read from one accepted event (METRICS.md §2).
+/// What the metrics read from one accepted event (docs/api.md#the-metrics).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Call {
     /// `playerTime.ts`, ms.

@@ -1,4 +1,4 @@
-//! Exact number text and rounding for the published metrics (SPEC §12: "exact
+//! Exact number text and rounding for the published metrics (docs/api.md#8a-session-metrics: "exact
 //! decimal text ... never a float artefact"): integer ms as seconds, decimals in
 //! plain notation, and half-even rounding of exact ratios.
 

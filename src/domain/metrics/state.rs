@@ -1,5 +1,5 @@
-//! The committed state of METRICS.md §3.1 and the state machine of §4 (applying
-//! one call in sort order), plus the late path of §3.4. Durations are integer ms.
+//! The committed state of docs/api.md#how-time-is-counted and the state machine of docs/api.md#what-the-player-is-doing (applying
+//! one call in sort order), plus the late path. Durations are integer ms.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,7 @@ use super::model::{Kind, Qoe, Start};
 use super::num::times_ms;
 use super::window::Ev;
 
-/// At most this many player state names are tracked (METRICS.md §4.2, A7).
+/// At most this many player state names are tracked (docs/api.md#what-the-player-is-doing).
 pub(super) const STATE_LIMIT: usize = 10;
 
 /// The main-content playback state.
@@ -39,7 +39,7 @@ pub(super) enum AdPlay {
 }
 
 /// The first still interval of a stall run, credited to played provisionally
-/// (METRICS.md §4.4) and taken back if the run is confirmed.
+/// (docs/api.md#what-the-player-is-doing) and taken back if the run is confirmed.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Pending {
     pub ms: u64,
@@ -48,7 +48,7 @@ pub(super) struct Pending {
     pub bitrate: Option<BigDecimal>,
 }
 
-/// One player state (METRICS.md §4.2 stateStart / stateEnd, §5 `states`).
+/// One player state (docs/api.md#what-the-player-is-doing stateStart / stateEnd, `states`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct PlayerState {
     pub active: bool,
@@ -56,7 +56,7 @@ pub(super) struct PlayerState {
     pub time_ms: u64,
 }
 
-/// The ms accumulators of §4.3 (each positive interval goes to exactly one bucket,
+/// The ms accumulators of docs/api.md#what-the-player-is-doing (each positive interval goes to exactly one bucket,
 /// chapter being a subset of played).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Buckets {
@@ -69,7 +69,7 @@ pub(super) struct Buckets {
     pub other: u64,
 }
 
-/// The plain counters of §5.
+/// The plain counters of docs/api.md#the-metrics.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct Counts {
     pub pause: u64,
@@ -87,7 +87,7 @@ pub(super) struct Counts {
     pub late: u64,
 }
 
-/// The committed state (METRICS.md §3.1), also used as the scratch copy the
+/// The committed state (docs/api.md#how-time-is-counted), also used as the scratch copy the
 /// window is applied to for the published view.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct State {
@@ -100,7 +100,7 @@ pub(super) struct State {
     pub ad_play: AdPlay,
     pub chapter_open: bool,
     pub closed: bool,
-    /// Consecutive still intervals so far (§4.4).
+    /// Consecutive still intervals so far (docs/api.md#what-the-player-is-doing).
     pub still: u64,
     /// The first still interval while `still == 1`.
     pub pending: Option<Pending>,
@@ -152,7 +152,7 @@ impl State {
         }
     }
 
-    /// Applies one call in sort order (METRICS.md §4.1). The caller guarantees
+    /// Applies one call in sort order (docs/api.md#what-the-player-is-doing). The caller guarantees
     /// `e.ts >= self.clock` (window invariant); an older ts counts as zero length.
     pub(super) fn apply(&mut self, e: &Ev) {
         if self.closed {
@@ -171,7 +171,7 @@ impl State {
         }
     }
 
-    /// A call older than the committed clock (METRICS.md §3.4): its plain count only.
+    /// A call older than the committed clock (docs/api.md#how-time-is-counted): its plain count only.
     pub(super) fn apply_late(&mut self, kind: Kind) {
         let c = &mut self.counts;
         c.late = c.late.saturating_add(1);
@@ -210,8 +210,8 @@ impl State {
         set(&mut self.qoe.time_to_start, &qoe.time_to_start);
     }
 
-    /// Attributes a positive interval of `d` ms by the state before the call (§4.3),
-    /// with the stall run of §4.4.
+    /// Attributes a positive interval of `d` ms by the state before the call (docs/api.md#what-the-player-is-doing),
+    /// with the stall run of docs/api.md#what-the-player-is-doing.
     fn attribute(&mut self, d: u64, playhead: &BigDecimal) {
         for state in self.states.values_mut().filter(|s| s.active) {
             state.time_ms = state.time_ms.saturating_add(d);
@@ -252,7 +252,7 @@ impl State {
         self.pending = None;
     }
 
-    /// A still interval (§4.4): the 1st is played provisionally, the 2nd confirms a
+    /// A still interval (docs/api.md#what-the-player-is-doing): the 1st is played provisionally, the 2nd confirms a
     /// stall and takes the 1st back, later ones go to stallTime directly.
     fn still_interval(&mut self, d: u64) {
         self.still = self.still.saturating_add(1);

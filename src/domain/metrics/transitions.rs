@@ -1,4 +1,4 @@
-//! The transitions of METRICS.md §4.2: what one call does to the playback, ad,
+//! The transitions of docs/api.md#what-the-player-is-doing: what one call does to the playback, ad,
 //! chapter and player states and to the counters (after its interval is attributed).
 
 use super::model::Kind;
@@ -16,7 +16,7 @@ impl State {
         }
     }
 
-    /// The transitions of §4.2.
+    /// The transitions, call by call.
     pub(super) fn transition(&mut self, e: &Ev) {
         let in_ad = self.ad == AdPhase::Ad;
         let c = &mut self.counts;

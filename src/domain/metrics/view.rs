@@ -1,5 +1,5 @@
-//! The published `metrics` map of METRICS.md §5, derived from a state with the
-//! window applied: exactly the §5 names (absent ones left out), exact decimal text.
+//! The published `metrics` map of docs/api.md#the-metrics, derived from a state with the
+//! window applied: exactly the names of docs/api.md#the-metrics (absent ones left out), exact decimal text.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use bigdecimal::num_bigint::BigInt;
 use super::num::{decimal_text, ms_text, round_div};
 use super::state::State;
 
-/// Every name the map can hold (METRICS.md §5), in table order.
+/// Every name the map can hold (docs/api.md#the-metrics), in table order.
 pub const METRIC_NAMES: [&str; 47] = [
     "isViewed",
     "isPlayed",
@@ -79,7 +79,7 @@ pub enum MetricValue {
     States(BTreeMap<String, StateMetric>),
 }
 
-/// The `metrics` map: exactly the names of METRICS.md §5; absent ones are not in it.
+/// The `metrics` map: exactly the names of docs/api.md#the-metrics; absent ones are not in it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Metrics(pub BTreeMap<&'static str, MetricValue>);
 
@@ -116,7 +116,7 @@ const MARKERS: [(&str, u8); 5] = [
     ("hasProgress95", 95),
 ];
 
-/// The §5 map of a state (the committed state with the window applied).
+/// The metrics map (docs/api.md#the-metrics) of a state (the committed state with the window applied).
 pub(super) fn view(s: &State) -> Metrics {
     let mut m = BTreeMap::new();
     let mut num = |name: &'static str, text: String| {
@@ -228,7 +228,7 @@ pub(super) fn view(s: &State) -> Metrics {
 }
 
 /// `maxPlayhead × 100 ≥ percent × media.length`, exactly; false for live / linear
-/// and while the length is unknown (§5).
+/// and while the length is unknown (docs/api.md#the-metrics).
 fn progress(s: &State, known_length: bool, percent: u8) -> bool {
     if s.live || !known_length {
         return false;

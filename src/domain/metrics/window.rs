@@ -1,6 +1,6 @@
-//! The reorder window of METRICS.md §3.3: accepted calls wait here, ordered by
+//! The reorder window of docs/api.md#how-time-is-counted: accepted calls wait here, ordered by
 //! (ts, rank, arrival sequence), until an 11th forces the least one to be folded
-//! into the committed state; calls older than the committed clock take §3.4.
+//! into the committed state; calls older than the committed clock take the late path.
 
 use std::cmp::Ordering;
 
@@ -13,7 +13,7 @@ use super::view::{Metrics, view};
 /// At most this many accepted calls wait unfolded (Adobe's reorder window, A3).
 pub(super) const WINDOW: usize = 10;
 
-/// An accepted call as kept in the window (§3.1): ts, kind, playhead, arrival
+/// An accepted call as kept in the window (docs/api.md#how-time-is-counted): ts, kind, playhead, arrival
 /// sequence, state name (stateStart / stateEnd only) and QoE values.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Ev {
@@ -38,14 +38,14 @@ impl Ev {
         }
     }
 
-    /// The sort key of §3.3.
+    /// The sort key of docs/api.md#how-time-is-counted.
     pub(super) fn key(&self) -> (i64, u8, u64) {
         (self.ts, self.kind.rank(), self.seq)
     }
 }
 
 /// A session's metrics state: the committed state, the window (≤ 10 unfolded
-/// calls, in sort order) and the arrival sequence counter (METRICS.md §3.1).
+/// calls, in sort order) and the arrival sequence counter (docs/api.md#how-time-is-counted).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tracker {
     pub(super) state: State,
@@ -64,9 +64,9 @@ impl Tracker {
         }
     }
 
-    /// Accepts one call (never a retry: the store filters those, §3.2). A call
-    /// older than the committed clock takes the late path (§3.4); any other waits
-    /// in the window, and the least of 11 is folded into the committed state (§3.3).
+    /// Accepts one call (never a retry: the store filters those, docs/api.md#how-time-is-counted). A call
+    /// older than the committed clock takes the late path (docs/api.md#how-time-is-counted); any other waits
+    /// in the window, and the least of 11 is folded into the committed state (docs/api.md#how-time-is-counted).
     pub fn accept(&mut self, call: Call) {
         let seq = self.next_seq;
         self.next_seq = self.next_seq.saturating_add(1);
@@ -96,8 +96,8 @@ impl Tracker {
         }
     }
 
-    /// The published metrics (§3.3): a copy of the committed state with every
-    /// window call applied in sort order, then the §5 view.
+    /// The published metrics (docs/api.md#how-time-is-counted): a copy of the committed state with every
+    /// window call applied in sort order, then the published view.
     pub fn metrics(&self) -> Metrics {
         view(&self.applied())
     }

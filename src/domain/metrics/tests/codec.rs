@@ -1,4 +1,4 @@
-//! The encoding: size budget (METRICS.md §3.1: ~350 bytes typical, < 550 with a
+//! The encoding: size budget (docs/api.md#how-time-is-counted: ~350 bytes typical, < 550 with a
 //! full window), exact round trips, and refusal of damaged bytes.
 
 use super::super::{DecodeError, VERSION};

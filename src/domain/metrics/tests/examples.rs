@@ -1,4 +1,4 @@
-//! METRICS.md §9 worked examples: final values exactly as written there.
+//! docs/api.md#worked-examples worked examples: final values exactly as written there.
 
 use super::*;
 
@@ -53,7 +53,7 @@ fn example1_adobe_timeline1() {
     check_example1(&t.metrics());
 }
 
-/// Each group of equal ts sent in reverse order: the rank (§3.3) restores it.
+/// Each group of equal ts sent in reverse order: the rank (docs/api.md#how-time-is-counted) restores it.
 #[test]
 fn example1_equal_ts_groups_reversed() {
     let calls = timeline1();

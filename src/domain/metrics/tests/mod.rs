@@ -1,4 +1,4 @@
-//! Tests of the metrics module against METRICS.md: the worked examples (§9),
+//! Tests of the metrics module against docs/api.md#8a-session-metrics: the worked examples (docs/api.md#worked-examples),
 //! Adobe's three timelines (A2), unit rules, the encoding, and properties.
 
 use std::str::FromStr;
@@ -105,7 +105,7 @@ pub(super) fn assert_other_counts_zero(m: &Metrics, listed: &[(&str, &str)]) {
     }
 }
 
-/// Adobe's timeline 1 as METRICS.md §9 example 1 lists it (tables' playheads).
+/// Adobe's timeline 1 as docs/api.md#worked-examples example 1 lists it (tables' playheads).
 pub(super) fn timeline1() -> Vec<Call> {
     use Kind::*;
     vec![

@@ -1,7 +1,7 @@
 //! Properties (proptest): the buckets add up to elapsedTime for any calls in any
 //! order; bounded reordering gives the in-order metrics; the metrics are a pure
 //! function of the calls, unchanged by encode / decode at any step; a batch equals
-//! the same calls sent one by one (METRICS.md §3.3, §3.6).
+//! the same calls sent one by one (docs/api.md#how-time-is-counted, docs/api.md#how-time-is-counted).
 
 use proptest::prelude::*;
 
@@ -47,7 +47,7 @@ fn kind_index() -> impl Strategy<Value = usize> {
 }
 
 /// A session in ts order (non-decreasing ts: a valid downloaded batch, D3). After
-/// a sessionEnd only calls of its ts follow (the API refuses later ones, SPEC §7).
+/// a sessionEnd only calls of its ts follow (the API refuses later ones, the events' storage (docs/api.md)).
 fn in_order() -> impl Strategy<Value = Vec<Call>> {
     let one = (0..STEPS.len(), kind_index(), 0..PLAYHEADS.len(), 0..NAMES.len(), 0u8..6);
     prop::collection::vec(one, 0..60).prop_map(|raw| {

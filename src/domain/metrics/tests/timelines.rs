@@ -1,6 +1,6 @@
-//! Adobe's three documented timelines (METRICS.md §1 A2; AdobeDocs/media-analytics.en
-//! `mc-api-timeline-{1,2,3}.md`), call by call with the tables' playheads (§7 item 14).
-//! Expected values are hand-computed from METRICS.md; the arithmetic is in comments.
+//! Adobe's three documented timelines (AdobeDocs/media-analytics.en
+//! `mc-api-timeline-{1,2,3}.md`), call by call with the tables' playheads.
+//! Expected values are hand-computed from docs/api.md#8a-session-metrics; the arithmetic is in comments.
 
 use super::*;
 
@@ -11,7 +11,7 @@ fn call_by_call(start: &Start, calls: &[Call], checkpoints: &[(usize, &[(&str, &
     for (i, call) in calls.iter().enumerate() {
         t.accept(call.clone());
         let m = t.metrics();
-        // Every step: the buckets add up to the elapsed time (METRICS.md §0 item 2).
+        // Every step: the buckets add up to the elapsed time (docs/api.md#how-time-is-counted).
         let ms = |name: &str| dec(m.number(name).unwrap());
         let sum = ms("timePlayed")
             + ms("stallTime")

@@ -1,5 +1,5 @@
-//! Unit tests of single rules about order and bookends: the late path (§3.4), ad
-//! bookends (§4.2), window reordering (§3.3), sessionEnd (§3.5), sessionComplete.
+//! Unit tests of single rules about order and bookends: the late path (docs/api.md#how-time-is-counted), ad
+//! bookends (docs/api.md#what-the-player-is-doing), window reordering (docs/api.md#how-time-is-counted), sessionEnd (docs/api.md#how-time-is-counted), sessionComplete.
 
 use super::*;
 use Kind::*;

@@ -1,5 +1,5 @@
-//! Unit tests of single rules about time and values: stalls (§4.4), player states
-//! (§4.2), progress markers, bitrate average rounding, number text, the map's names.
+//! Unit tests of single rules about time and values: stalls (docs/api.md#what-the-player-is-doing), player states
+//! (docs/api.md#what-the-player-is-doing), progress markers, bitrate average rounding, number text, the map's names.
 
 use super::super::METRIC_NAMES;
 use super::*;
