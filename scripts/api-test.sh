@@ -3,7 +3,9 @@
 # `make api-test`: openapi.yaml against the running function, with schemathesis.
 #   1. scripts/tools.sh
 #   2. DynamoDB Local on TEST_DDB_PORT (default 8100, or a free port), table created
-#   3. cargo lambda watch on TEST_PORT (default 9100, or a free port), waited for
+#   3. the function built (cargo build --bin media-collector) and served on
+#      TEST_PORT (default 9100, or a free port) behind cargo lambda watch's
+#      front door (lib.sh's start_test_function), waited for
 #   4. schemathesis: every check, on every operation of openapi.yaml, each
 #      event on a fresh session started just before it (lib.sh's run_api_test;
 #      tests/api/hooks.py says what it does not report, and why); fails too
@@ -37,6 +39,8 @@ TEST_PORT=${TEST_PORT:-}
 choose_port TEST_DDB_PORT 8100 fallback
 choose_port TEST_PORT 9100 fallback
 start_test_dynamodb "$TEST_DDB_PORT" "$LOG_DIR"
-start_test_function "$TEST_PORT" "$LOG_DIR"
+log "cargo build --locked --bin media-collector"
+function_bin=$(built_executable media-collector bin build --locked --bin media-collector)
+start_test_function "$TEST_PORT" "$LOG_DIR" "$function_bin"
 run_api_test "http://127.0.0.1:$TEST_PORT" "$LOG_DIR/schemathesis"
 log "api test passed"

@@ -357,13 +357,15 @@ firefox_bin() {
 # test-support/src/dynamodb_local.rs). Its log: LOG_DIR/dynamodb-local.log;
 # DynamoDB Local's own output: LOG_DIR/dynamodb-local-java.log. Sets SVC_PID.
 start_dynamodb_local() {
-  local port=$1 log_dir=$2
+  local port=$1 log_dir=$2 example
   shift 2
-  log "building examples/local_dynamodb.rs (cargo build --example local_dynamodb)"
-  (cd -- "$MC_ROOT" && cargo build --quiet "$@" --example local_dynamodb)
+  # With the whole workspace's features, as `cargo test --workspace` builds
+  # them: the test build that follows reuses every crate built here.
+  log "building examples/local_dynamodb.rs (cargo build --workspace --example local_dynamodb)"
+  example=$(built_executable local_dynamodb example build --quiet --workspace "$@" --example local_dynamodb)
   log "starting DynamoDB Local on 127.0.0.1:$port, tables $TABLE_NAME, $EVENTS_TABLE_NAME and $REJECTED_TABLE_NAME (log: ${log_dir#"$MC_ROOT"/}/dynamodb-local.log)"
   start_service dynamodb-local "$log_dir/dynamodb-local.log" "$MC_ROOT" \
-    cargo run --quiet "$@" --example local_dynamodb -- "$port" "$log_dir/dynamodb-local-java.log"
+    "$example" "$port" "$log_dir/dynamodb-local-java.log"
   wait_line dynamodb-local "$SVC_PID" '^ready http' 120
 }
 
@@ -470,17 +472,70 @@ start_test_dynamodb() { # port log_dir
   local_aws_env "$1"
 }
 
-# Starts the function under cargo lambda watch on port $1 (no rebuilds on
-# change) and waits until it answers, at most WATCH_READY_TIMEOUT seconds
-# (default 600); fails at once if it does not compile or exits.
-# Its log: $2/cargo-lambda-watch.log.
-start_test_function() { # port log_dir
-  local port=$1 log_dir=$2
-  log "starting cargo lambda watch on 127.0.0.1:$port (log: ${log_dir#"$MC_ROOT"/}/cargo-lambda-watch.log)"
-  start_watch "$port" "$log_dir/cargo-lambda-watch.log" --locked --ignore-changes
-  # Without a time limit of its own, watch would wait for a fix forever.
-  WAIT_FAIL_REGEX=$WATCH_FAILED_REGEX
-  wait_http "cargo lambda watch" "$SVC_PID" "http://127.0.0.1:$port$WATCH_READY_PATH" \
-    '^204$' "${WATCH_READY_TIMEOUT:-600}" "${WATCH_PROBE[@]}"
-  WAIT_FAIL_REGEX=
+# built_executable NAME KIND [cargo args...]
+# Runs `cargo <args> --message-format=json-render-diagnostics` (a build, e.g.
+# `test --workspace --locked --no-run`), its messages shown as usual, and
+# prints the path of the executable it built for the target NAME of KIND
+# (bin, example), with that build's features: running it directly, rather
+# than through `cargo run` or `cargo lambda watch`, builds nothing again.
+# Fails when the build fails or built no such executable.
+built_executable() { # name kind [cargo args...]
+  local name=$1 kind=$2 binary status=0
+  shift 2
+  binary=$(cd -- "$MC_ROOT" && cargo "$@" --message-format=json-render-diagnostics |
+    python3 -c '
+import json, sys
+name, kind, found = sys.argv[1], sys.argv[2], ""
+for line in sys.stdin:
+    try:
+        message = json.loads(line)
+    except ValueError:
+        continue
+    target = message.get("target") or {}
+    if message.get("reason") == "compiler-artifact" and target.get("name") == name \
+            and kind in target.get("kind", []) and message.get("executable"):
+        found = message["executable"]
+print(found)
+' "$name" "$kind") || status=$?
+  ((status == 0)) || return "$status"
+  [[ -n $binary && -x $binary ]] || die "cargo $* built no $kind named $name"
+  printf '%s\n' "$binary"
+}
+
+# start_test_function PORT LOG_DIR BINARY
+# Serves BINARY (built by the caller: built_executable) on 127.0.0.1:PORT the
+# way `make run` does, behind `cargo lambda watch`'s HTTP front door, but with
+# nothing to build: watch only runs its Lambda Runtime API
+# (--only-lambda-apis), and BINARY polls it with the environment Lambda
+# gives a function, with AWS_LAMBDA_MAX_CONCURRENCY = API_TEST_WORKERS
+# (default 4): the api test's workers are served at once, as on Managed
+# Instances, rather than queued behind one another. Waits until
+# the function answers, at most WATCH_READY_TIMEOUT seconds (default 120).
+# Logs: LOG_DIR/cargo-lambda-watch.log, LOG_DIR/function.log.
+start_test_function() { # port log_dir binary
+  local port=$1 log_dir=$2 binary=$3 setting settings=()
+  need_venv_tool cargo-lambda "cargo-lambda==$CARGO_LAMBDA_VERSION"
+  log "starting cargo lambda watch --only-lambda-apis on 127.0.0.1:$port and ${binary#"$MC_ROOT"/} under it (logs: ${log_dir#"$MC_ROOT"/}/cargo-lambda-watch.log, function.log)"
+  start_service cargo-lambda-watch "$log_dir/cargo-lambda-watch.log" "$MC_ROOT" \
+    cargo lambda watch --only-lambda-apis --package media-collector --bin media-collector --disable-cors \
+    --invoke-address 127.0.0.1 --invoke-port "$port"
+  wait_line "cargo lambda watch" "$SVC_PID" 'starting Runtime server' 60
+  for setting in MAX_BODY_BYTES SESSION_TTL_DAYS SESSION_IDLE_TIMEOUT_S SESSION_MAX_AGE_S \
+    SESSION_STALL_TIMEOUT_S STORE_TIMEOUT_MS CORS_ALLOW_ORIGIN REJECTED_TTL_DAYS \
+    MAX_DOWNLOADED_BODY_BYTES MAX_DOWNLOADED_CALLS; do
+    [[ -n ${!setting:-} ]] && settings+=("$setting=${!setting}")
+  done
+  # The Runtime API of watch's router's function (Cargo.toml's
+  # [package.metadata.lambda.watch.router] sends every path to it).
+  start_service function "$log_dir/function.log" "$MC_ROOT" \
+    env -i PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 TZ=:UTC \
+    AWS_LAMBDA_RUNTIME_API="http://127.0.0.1:$port/.rt/media-collector" \
+    AWS_LAMBDA_FUNCTION_NAME=media-collector AWS_LAMBDA_FUNCTION_VERSION="\$LATEST" \
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128 AWS_LAMBDA_MAX_CONCURRENCY="${API_TEST_WORKERS:-4}" \
+    TABLE_NAME="$TABLE_NAME" EVENTS_TABLE_NAME="$EVENTS_TABLE_NAME" REJECTED_TABLE_NAME="$REJECTED_TABLE_NAME" \
+    AWS_ENDPOINT_URL_DYNAMODB="$AWS_ENDPOINT_URL_DYNAMODB" AWS_REGION="$AWS_REGION" \
+    AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+    "${settings[@]}" "$binary"
+  wait_http "the function" "$SVC_PID" "http://127.0.0.1:$port$WATCH_READY_PATH" \
+    '^204$' "${WATCH_READY_TIMEOUT:-120}" "${WATCH_PROBE[@]}"
 }

@@ -22,6 +22,19 @@ pub struct Decimal {
     value: BigDecimal,
 }
 
+/// Whether `text` is a number DynamoDB holds as it is, decided without
+/// reading it: plain decimal notation (`-` and a `.` at most, no exponent)
+/// with at most 38 digits in all. Its significant digits are then at most
+/// 38, and a value that is not zero lies between 1e-38 and 1e38. A `false`
+/// only means "read it to know" ([`Decimal::from_json`]).
+pub fn plainly_storable(text: &str) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    !whole.is_empty()
+        && whole.len() + fraction.len() <= MAX_SIGNIFICANT_DIGITS as usize
+        && whole.bytes().chain(fraction.bytes()).all(|byte| byte.is_ascii_digit())
+}
+
 impl Decimal {
     /// Reads a JSON number exactly; the error says why DynamoDB could not hold it.
     pub fn from_json(number: &serde_json::Number) -> Result<Self, String> {

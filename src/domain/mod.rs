@@ -24,7 +24,7 @@ mod session_start;
 mod timestamp;
 mod values;
 
-pub use decimal::Decimal;
+pub use decimal::{Decimal, plainly_storable};
 pub use downloaded::{DownloadedBatch, DownloadedRoute, single_start};
 pub use downloaded_session::DownloadedSession;
 pub use event_key::{BODY_DIGITS, KeyForm, KeyTaken, when_taken};

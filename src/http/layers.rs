@@ -114,6 +114,14 @@ fn metrics_of(exchange: &Exchange<'_>, outcome: &Outcome) -> RequestOutcome {
 /// The path as a client sent it, made safe for a log line: control
 /// characters escaped, and cut at [`LOGGED_PATH_CHARS`].
 fn logged_path(path: &str) -> String {
+    // What every real client sends: printable ASCII that needs no escape.
+    if path.len() <= LOGGED_PATH_CHARS
+        && path
+            .bytes()
+            .all(|byte| byte.is_ascii_graphic() && !matches!(byte, b'\\' | b'"' | b'\''))
+    {
+        return path.to_owned();
+    }
     let mut logged: String = path
         .chars()
         .take(LOGGED_PATH_CHARS)
@@ -229,5 +237,23 @@ where
                 }
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_logged_path_is_escaped_and_cut_only_when_it_needs_to_be() {
+        let plain = "/api/v1/sessions/0f3a/events?x=1";
+        assert_eq!(logged_path(plain), plain);
+        assert_eq!(logged_path("/a\nb\\c\"d'é"), "/a\\nb\\\\c\\\"d\\'\\u{e9}");
+        let long = format!("/{}", "a".repeat(LOGGED_PATH_CHARS + 5));
+        let logged = logged_path(&long);
+        assert_eq!(logged.chars().count(), LOGGED_PATH_CHARS + 1);
+        assert!(logged.ends_with('…'));
+        let exactly = "/".repeat(LOGGED_PATH_CHARS);
+        assert_eq!(logged_path(&exactly), exactly);
     }
 }

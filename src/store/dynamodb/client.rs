@@ -20,6 +20,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity};
 use aws_smithy_async::rt::sleep::TokioSleep;
 use aws_smithy_http_client::tls;
 
+use super::endpoint::RememberedEndpoints;
 use super::schema::PARTITION_KEY;
 use crate::config::{
     AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, AWS_USE_DUALSTACK_ENDPOINT, AWS_USE_FIPS_ENDPOINT, flag,
@@ -108,7 +109,8 @@ async fn connect_with(budget: Duration, credentials: SharedCredentialsProvider) 
         .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
         // The timeouts above already bound every call; the stalled-stream
         // monitor would only add work to each request for small bodies.
-        .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
+        .endpoint_resolver(RememberedEndpoints::default());
     let lookup = |name: &str| std::env::var(name).ok();
     if let Some(url) = endpoint_url(lookup) {
         config = config.endpoint_url(url);

@@ -12,7 +12,8 @@
 //!   `PutItem`; for the replay command, a range read back and removed;
 //!   `dry_run.rs` answers the writes from reads alone (a replay's dry run);
 //! - `session_item.rs` and `event_item.rs` make the items, with the values
-//!   of `values.rs`; `backoff.rs` is the pause before a retry.
+//!   of `values.rs`; `backoff.rs` is the pause before a retry;
+//!   `endpoint.rs` remembers the endpoint the SDK's rules give.
 //!
 //! Every SDK error becomes a [`StoreError`] here, by [`failure`], with the
 //! SDK's error kept as its source.
@@ -22,6 +23,7 @@ mod cancellation;
 pub mod client;
 mod downloaded;
 pub mod dry_run;
+mod endpoint;
 mod event_item;
 mod events;
 pub mod refused;

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::schema::{CUSTOM_METADATA, EVENT_TYPE, PARAMS, PLAYER_TIME, PLAYHEAD, QOE_DATA, TS};
 use crate::domain::metrics::{MetricValue, Metrics, Tracker};
-use crate::domain::{CustomerId, Decimal, Fingerprint, ParamValue, PlayerTime, Scalar};
+use crate::domain::{CustomerId, Decimal, Fingerprint, ParamValue, PlayerTime, Scalar, plainly_storable};
 
 /// `playerTime`: `playhead` and `ts`, both N.
 pub(super) fn player_time(player_time: &PlayerTime) -> AttributeValue {
@@ -107,6 +107,10 @@ pub(super) fn metrics(metrics: &Metrics) -> AttributeValue {
 /// written as computed.
 fn storable(text: &str) -> String {
     use bigdecimal::{BigDecimal, Zero};
+    // Every value a real player's session gives, without reading it.
+    if plainly_storable(text) {
+        return text.to_owned();
+    }
     let Ok(number) = text.parse::<serde_json::Number>() else {
         return text.to_owned();
     };
@@ -171,5 +175,32 @@ mod tests {
         let kept = storable(&long);
         assert!(Decimal::from_json(&kept.parse().unwrap()).is_ok(), "{kept}");
         assert!(kept.starts_with("1333333333"), "{kept}");
+        assert!(!plainly_storable("1e5") && !plainly_storable(".5") && !plainly_storable(""));
+        assert!(!plainly_storable(&"1".repeat(39)) && plainly_storable(&"1".repeat(38)));
+    }
+
+    proptest::proptest! {
+        /// The shortcut never keeps a number that reading it would change.
+        #[test]
+        fn a_plainly_storable_number_is_one_dynamodb_holds(
+            negative: bool,
+            digits in "[0-9]{1,38}",
+            point in proptest::option::of(0_usize..38),
+        ) {
+            let (whole, fraction) = match point {
+                Some(at) if at < digits.len() => (&digits[..=at], Some(&digits[at + 1..])),
+                _ => (digits.as_str(), None),
+            };
+            let text = format!(
+                "{}{whole}{}",
+                if negative { "-" } else { "" },
+                fraction.map(|digits| format!(".{digits}")).unwrap_or_default()
+            );
+            proptest::prop_assert!(plainly_storable(&text), "{}", text);
+            if let Ok(number) = text.parse::<serde_json::Number>() {
+                proptest::prop_assert!(Decimal::from_json(&number).is_ok(), "{}", text);
+            }
+            proptest::prop_assert_eq!(storable(&text), text);
+        }
     }
 }
