@@ -374,14 +374,17 @@ start_dynamodb_local() {
 # local AWS environment (call local_aws_env first). Sets SVC_PID.
 # --package: the workspace has other binaries (bench/); with more than one
 # function, watch would answer only /lambda-url/<name>/..., not every path.
+# The function's optional settings, passed on when set (e.g. make run
+# MAX_BODY_BYTES=300), by start_watch and start_test_function.
+FUNCTION_SETTINGS=(MAX_BODY_BYTES SESSION_TTL_DAYS SESSION_IDLE_TIMEOUT_S SESSION_MAX_AGE_S
+  SESSION_STALL_TIMEOUT_S STORE_TIMEOUT_MS CORS_ALLOW_ORIGIN REJECTED_TTL_DAYS
+  MAX_DOWNLOADED_BODY_BYTES MAX_DOWNLOADED_CALLS)
+
 start_watch() {
   local port=$1 logfile=$2 setting settings=()
   shift 2
   need_venv_tool cargo-lambda "cargo-lambda==$CARGO_LAMBDA_VERSION"
-  # The function's optional settings, passed on when set (e.g. make run MAX_BODY_BYTES=300).
-  for setting in MAX_BODY_BYTES SESSION_TTL_DAYS SESSION_IDLE_TIMEOUT_S SESSION_MAX_AGE_S \
-    SESSION_STALL_TIMEOUT_S STORE_TIMEOUT_MS CORS_ALLOW_ORIGIN REJECTED_TTL_DAYS \
-    MAX_DOWNLOADED_BODY_BYTES MAX_DOWNLOADED_CALLS; do
+  for setting in "${FUNCTION_SETTINGS[@]}"; do
     [[ -n ${!setting:-} ]] && settings+=(--env-var "$setting=${!setting}")
   done
   start_service cargo-lambda-watch "$logfile" "$MC_ROOT" \
@@ -401,13 +404,10 @@ start_watch() {
 # While the function compiles, cargo lambda watch holds requests until it is
 # up (forever if it does not compile), so each probe may wait a while: fewer
 # stale probes pile up in its queue.
-# shellcheck disable=SC2034 # used by run.sh and test.sh
+# shellcheck disable=SC2034 # used by run.sh and start_test_function
 WATCH_READY_PATH=/api/v1/sessions
 # shellcheck disable=SC2034
 WATCH_PROBE=(-X OPTIONS --max-time 15)
-# What cargo lambda watch logs when the function does not compile or exits.
-# shellcheck disable=SC2034
-WATCH_FAILED_REGEX='^error: could not compile|ERROR command exited'
 
 # ---------------------------------------------------------------------------
 # The API test: openapi.yaml against the running function.
@@ -520,9 +520,7 @@ start_test_function() { # port log_dir binary
     cargo lambda watch --only-lambda-apis --package media-collector --bin media-collector --disable-cors \
     --invoke-address 127.0.0.1 --invoke-port "$port"
   wait_line "cargo lambda watch" "$SVC_PID" 'starting Runtime server' 60
-  for setting in MAX_BODY_BYTES SESSION_TTL_DAYS SESSION_IDLE_TIMEOUT_S SESSION_MAX_AGE_S \
-    SESSION_STALL_TIMEOUT_S STORE_TIMEOUT_MS CORS_ALLOW_ORIGIN REJECTED_TTL_DAYS \
-    MAX_DOWNLOADED_BODY_BYTES MAX_DOWNLOADED_CALLS; do
+  for setting in "${FUNCTION_SETTINGS[@]}"; do
     [[ -n ${!setting:-} ]] && settings+=("$setting=${!setting}")
   done
   # The Runtime API of watch's router's function (Cargo.toml's
