@@ -203,15 +203,19 @@ fn problem_pointers(response: &Response<Body>) -> Vec<String> {
         .collect()
 }
 
+/// Sixteen events of one session at once, through two functions (two
+/// processes, as two Lambda environments): each function's own take turns,
+/// the two race for the session record.
 #[tokio::test]
 async fn concurrent_events_of_one_session_are_each_counted() {
     let tables = Tables::new().await;
-    let app = std::sync::Arc::new(app(&tables, &[]));
-    let id = start(&app).await;
+    let apps: Vec<_> = (0..2).map(|_| std::sync::Arc::new(app(&tables, &[]))).collect();
+    let id = start(&apps[0]).await;
     let sends = (0..16).map(|index| {
-        let app = std::sync::Arc::clone(&app);
+        let app = std::sync::Arc::clone(&apps[index % apps.len()]);
         let id = id.clone();
-        tokio::spawn(async move { send(&app, &id, "ping", TS + 1_000 * index).await.status() })
+        let ts = TS + 1_000 * i64::try_from(index).unwrap();
+        tokio::spawn(async move { send(&app, &id, "ping", ts).await.status() })
     });
     for answer in futures_util::future::join_all(sends).await {
         assert_eq!(answer.unwrap(), StatusCode::NO_CONTENT);

@@ -22,7 +22,8 @@
 //!   event changed it since it was read (the update is conditional on the
 //!   playhead it read, so that "moved" is decided on the latest one, and on
 //!   the `eventCount` it read, so that the metrics it rewrites are computed
-//!   from the latest ones): the transaction is **tried again**; if the playhead did not change
+//!   from the latest ones): the transaction is **tried again** at once, built
+//!   on the item returned (the latest record: no second read); if the playhead did not change
 //!   either, the item is not one this service wrote, and the answer is a
 //!   failure (500);
 //! - else a `TransactionConflict` (another event of the same session in
@@ -179,9 +180,10 @@ pub(super) enum Judged {
     KeyTaken(HashMap<String, AttributeValue>),
     /// Worth another try; the reasons, for the log.
     Retry(String),
-    /// Another event committed in between: worth another try at once, on a
-    /// fresh read (no pause: the session moved on, nothing is in flight).
-    RetryNow(String),
+    /// Another event committed in between: worth another try at once (no
+    /// pause: the session moved on, nothing is in flight), built on the
+    /// session record the cancellation handed back, which is the latest.
+    RetryNow(String, HashMap<String, AttributeValue>),
 }
 
 /// What the transaction was built on, and is conditional on finding unchanged.
@@ -219,10 +221,13 @@ pub(super) fn judge(
                 Ok(activity) => match policy.gone(&activity, event) {
                     Some(reason) => StoreError::Gone(reason),
                     None if session.get(LAST_PLAYHEAD) != read.playhead => {
-                        return Judged::RetryNow("another event moved the playhead".to_owned());
+                        return Judged::RetryNow("another event moved the playhead".to_owned(), session.clone());
                     }
                     None if session.get(EVENT_COUNT) != read.event_count => {
-                        return Judged::RetryNow("another event changed the session's metrics".to_owned());
+                        return Judged::RetryNow(
+                            "another event changed the session's metrics".to_owned(),
+                            session.clone(),
+                        );
                     }
                     None => StoreError::failed("the session refused the event, yet its record says it takes events"),
                 },
@@ -288,7 +293,7 @@ mod tests {
         match judge(reasons, &SessionPolicy::default(), &event, AsRead::default()) {
             Judged::Done(Ok(appended)) => Ok(Ok(appended)),
             Judged::Done(Err(error)) => Ok(Err(error.kind().to_owned() + ": " + &error.to_string())),
-            Judged::Retry(why) | Judged::RetryNow(why) => Err(why),
+            Judged::Retry(why) | Judged::RetryNow(why, _) => Err(why),
             Judged::KeyTaken(_) => Err("key taken".to_owned()),
         }
     }
@@ -371,8 +376,20 @@ mod tests {
     fn a_playhead_moved_by_another_event_is_tried_again() {
         let mut moved = session("2026-11-23T11:59:00.000Z", Some(epoch_millis(NOW) - 1_000), false);
         moved.insert(LAST_PLAYHEAD.to_owned(), AttributeValue::N("12.5".to_owned()));
-        let reasons = [reason("ConditionalCheckFailed", Some(moved)), reason("None", None)];
-        assert!(judged(&reasons).is_err());
+        let reasons = [
+            reason("ConditionalCheckFailed", Some(moved.clone())),
+            reason("None", None),
+        ];
+        let playhead: Decimal = "0".parse().unwrap();
+        let event = Arrival {
+            ts_millis: TS,
+            playhead: &playhead,
+            at: NOW,
+        };
+        match judge(&reasons, &SessionPolicy::default(), &event, AsRead::default()) {
+            Judged::RetryNow(_, latest) => assert_eq!(latest, moved, "the next try is built on the record handed back"),
+            _ => panic!("not tried again at once"),
+        }
     }
 
     #[test]

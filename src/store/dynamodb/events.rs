@@ -27,7 +27,10 @@
 //!
 //! The event item carries the session's `expiresAt`, and "moved" needs the
 //! session's playhead, so a strongly consistent `GetItem` of the session
-//! comes first, before each try. It also answers early when the session is
+//! comes first. When another event changed the session in between, the
+//! cancelled transaction hands back the session's latest record, and the
+//! next try is built on it without reading again (under contention, every
+//! try but the first is one call, not two). The first read also answers early when the session is
 //! missing or closed: then a second read looks for the event itself,
 //! because a stored event is a duplicate whatever its session has become
 //! since.
@@ -37,7 +40,10 @@
 //! transaction is then answered (duplicate, unknown session, gone, or tried
 //! again) is decided in `cancellation.rs`, whose doc is that decision.
 //!
-//! The whole append, reads, retries and pauses included, runs within the
+//! Appends of one session by this process take turns (`turns.rs`): only
+//! appends from other processes race for the session record.
+//!
+//! The whole append, waiting for its turn, reads, retries and pauses included, runs within the
 //! time budget (`STORE_TIMEOUT_MS`); each call also has the client's own
 //! per-attempt timeouts and retries (see [`super::client::connect`]). The
 //! SDK gives each transaction a client request token and keeps it for its
@@ -63,6 +69,7 @@ use super::schema::{
     CREATED_AT, ENDED_AT, ENDED_TS, EVENT_COUNT, EVENT_SORT_KEY, LAST_EVENT_AT, LAST_MOVED_AT, LAST_PLAYHEAD, METRICS,
     METRICS_STATE, PARTITION_KEY, TTL_ATTRIBUTE,
 };
+use super::turns::SessionTurns;
 use super::values::{self, body_fingerprint};
 use super::{failed, failure};
 use crate::domain::{
@@ -99,6 +106,7 @@ pub struct DynamoDbEventStore {
     pub(super) sessions_table: String,
     pub(super) events_table: String,
     budget: Duration,
+    turns: SessionTurns,
 }
 
 impl DynamoDbEventStore {
@@ -114,6 +122,7 @@ impl DynamoDbEventStore {
             sessions_table: sessions_table.into(),
             events_table: events_table.into(),
             budget,
+            turns: SessionTurns::default(),
         }
     }
 
@@ -125,8 +134,13 @@ impl DynamoDbEventStore {
         };
         let mut record = Cow::Borrowed(record);
         let mut tries: u32 = 0;
+        let mut latest = None;
         loop {
-            let Some(item) = self.read_session(&record).await? else {
+            let item = match latest.take() {
+                Some(item) => Some(item),
+                None => self.read_session(&record).await?,
+            };
+            let Some(item) = item else {
                 return self.unless_stored(&record, StoreError::UnknownSession).await;
             };
             let session = SessionFacts::of(&item).map_err(StoreError::failed)?;
@@ -144,8 +158,9 @@ impl DynamoDbEventStore {
                     match judge(&reasons, policy, &event, read) {
                         Judged::Done(outcome) => return outcome,
                         Judged::Retry(why) => why,
-                        Judged::RetryNow(why) => {
+                        Judged::RetryNow(why, record_now) => {
                             tracing::debug!(reasons = %why, "the session changed since it was read; trying again");
+                            latest = Some(record_now);
                             continue;
                         }
                         Judged::KeyTaken(holder) => match taken(&record, &holder)? {
@@ -395,7 +410,10 @@ impl DynamoDbEventStore {
 
 impl EventStore for DynamoDbEventStore {
     async fn append(&self, record: &EventRecord, policy: &SessionPolicy) -> Result<Appended, StoreError> {
-        tokio::time::timeout(self.budget, self.append_unbounded(record, policy))
+        let in_turn = self
+            .turns
+            .in_turn(&record.session_id, self.append_unbounded(record, policy));
+        tokio::time::timeout(self.budget, in_turn)
             .await
             .unwrap_or(Err(StoreError::TimedOut))
     }

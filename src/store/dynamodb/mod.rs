@@ -13,7 +13,9 @@
 //!   `dry_run.rs` answers the writes from reads alone (a replay's dry run);
 //! - `session_item.rs` and `event_item.rs` make the items, with the values
 //!   of `values.rs`; `backoff.rs` is the pause before a retry;
-//!   `endpoint.rs` remembers the endpoint the SDK's rules give.
+//!   `endpoint.rs` remembers the endpoint the SDK's rules give;
+//!   `turns.rs` has the events of one session appended by this process
+//!   take turns.
 //!
 //! Every SDK error becomes a [`StoreError`] here, by [`failure`], with the
 //! SDK's error kept as its source.
@@ -30,6 +32,7 @@ pub mod refused;
 pub mod schema;
 mod session_item;
 mod sessions;
+mod turns;
 mod values;
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
