@@ -3,9 +3,9 @@
 //! appends of one session in flight at once cost a cancelled transaction,
 //! and n at once about n²/2 of them, each another round trip within the
 //! time budget. Several invocations at once in one environment
-//! (`AWS_LAMBDA_MAX_CONCURRENCY`) or a player that sends without waiting
-//! for the answer would pay that inside one process, where waiting for the
-//! previous append is cheaper than racing it. Appends from other processes
+//! (`AWS_LAMBDA_MAX_CONCURRENCY`) fed by a player that sends without
+//! waiting for the answer would pay that inside one process, where waiting
+//! for the previous append is cheaper than racing it. Appends from other processes
 //! are still ordered by the transaction's conditions.
 
 use std::fmt;
