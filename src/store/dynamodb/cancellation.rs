@@ -22,10 +22,10 @@
 //!   event changed it since it was read (the update is conditional on the
 //!   playhead it read, so that "moved" is decided on the latest one, and on
 //!   the `eventCount` it read, so that the metrics it rewrites are computed
-//!   from the latest ones): the transaction is **tried again** at once, built
-//!   on the item returned (the latest record: no second read); if the playhead did not change
-//!   either, the item is not one this service wrote, and the answer is a
-//!   failure (500);
+//!   from the latest ones): the transaction is **tried again** at once,
+//!   built on the item returned (the latest record: no second read); if the
+//!   playhead did not change either, the item is not one this service
+//!   wrote, and the answer is a failure (500);
 //! - else a `TransactionConflict` (another event of the same session in
 //!   flight) or a throttling reason: the transaction is **tried again**
 //!   after a short random pause, within the time budget;
@@ -283,14 +283,19 @@ mod tests {
         item
     }
 
-    fn judged(reasons: &[CancellationReason]) -> Result<Result<Appended, String>, String> {
+    /// `judge` on an event at `TS`, playhead 0, arriving at `NOW`.
+    fn judgement(reasons: &[CancellationReason]) -> Judged {
         let playhead: Decimal = "0".parse().unwrap();
         let event = Arrival {
             ts_millis: TS,
             playhead: &playhead,
             at: NOW,
         };
-        match judge(reasons, &SessionPolicy::default(), &event, AsRead::default()) {
+        judge(reasons, &SessionPolicy::default(), &event, AsRead::default())
+    }
+
+    fn judged(reasons: &[CancellationReason]) -> Result<Result<Appended, String>, String> {
+        match judgement(reasons) {
             Judged::Done(Ok(appended)) => Ok(Ok(appended)),
             Judged::Done(Err(error)) => Ok(Err(error.kind().to_owned() + ": " + &error.to_string())),
             Judged::Retry(why) | Judged::RetryNow(why, _) => Err(why),
@@ -380,13 +385,7 @@ mod tests {
             reason("ConditionalCheckFailed", Some(moved.clone())),
             reason("None", None),
         ];
-        let playhead: Decimal = "0".parse().unwrap();
-        let event = Arrival {
-            ts_millis: TS,
-            playhead: &playhead,
-            at: NOW,
-        };
-        match judge(&reasons, &SessionPolicy::default(), &event, AsRead::default()) {
+        match judgement(&reasons) {
             Judged::RetryNow(_, latest) => assert_eq!(latest, moved, "the next try is built on the record handed back"),
             _ => panic!("not tried again at once"),
         }

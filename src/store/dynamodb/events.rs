@@ -30,10 +30,10 @@
 //! comes first. When another event changed the session in between, the
 //! cancelled transaction hands back the session's latest record, and the
 //! next try is built on it without reading again (under contention, every
-//! try but the first is one call, not two). The first read also answers early when the session is
-//! missing or closed: then a second read looks for the event itself,
-//! because a stored event is a duplicate whatever its session has become
-//! since.
+//! try but the first is one call, not two). The first read also answers
+//! early when the session is missing or closed: then a second read looks
+//! for the event itself, because a stored event is a duplicate whatever its
+//! session has become since.
 //!
 //! Both writes ask for the item that failed their condition
 //! (`ReturnValuesOnConditionCheckFailure = ALL_OLD`); how a cancelled
@@ -43,12 +43,13 @@
 //! Appends of one session by this process take turns (`turns.rs`): only
 //! appends from other processes race for the session record.
 //!
-//! The whole append, waiting for its turn, reads, retries and pauses included, runs within the
-//! time budget (`STORE_TIMEOUT_MS`); each call also has the client's own
-//! per-attempt timeouts and retries (see [`super::client::connect`]). The
-//! SDK gives each transaction a client request token and keeps it for its
-//! own retries, so a retry of a transaction that ran but whose answer was
-//! lost is answered by DynamoDB as that transaction: stored, once.
+//! The whole append, waiting for its turn, reads, retries and pauses
+//! included, runs within the time budget (`STORE_TIMEOUT_MS`); each call
+//! also has the client's own per-attempt timeouts and retries (see
+//! [`super::client::connect`]). The SDK gives each transaction a client
+//! request token and keeps it for its own retries, so a retry of a
+//! transaction that ran but whose answer was lost is answered by DynamoDB
+//! as that transaction: stored, once.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -5,8 +5,8 @@
 //! time budget. Several invocations at once in one environment
 //! (`AWS_LAMBDA_MAX_CONCURRENCY`) fed by a player that sends without
 //! waiting for the answer would pay that inside one process, where waiting
-//! for the previous append is cheaper than racing it. Appends from other processes
-//! are still ordered by the transaction's conditions.
+//! for the previous append is cheaper than racing it. Appends from other
+//! processes are still ordered by the transaction's conditions.
 
 use std::fmt;
 use std::sync::Arc;
